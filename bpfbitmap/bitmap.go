@@ -1,0 +1,96 @@
+package bpfbitmap
+
+import (
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/bpfbitmap/prototype/internal/words"
+)
+
+// Bitmap is the proposal's struct bpf_bitmap:
+//
+//	struct bpf_bitmap { refcount_t refcnt; int num_bits; u64 bits[]; };
+//
+// The words follow the header in the same allocation, as a flexible array
+// does, so a *Bitmap is one object of its allocator's size class. Bit i is bit
+// i%64 of word i/64.
+//
+// Invariant: bits at positions >= Len in the last word are zero after every
+// operation of this package, and no reader reports them.
+//
+// A Bitmap comes from New or Allocator.New with one reference; Acquire adds
+// one and Release drops one, returning the object to its allocator at zero.
+// Using a Bitmap after its last Release is a use-after-free, exactly as in
+// the kernel: the memory stays valid Go memory, but may belong to a new
+// Bitmap once a grace period has passed.
+//
+// Methods accept a nil *Bitmap as a bitmap of length 0.
+type Bitmap struct {
+	refcnt  atomic.Int32 // refcount_t: a signed 32-bit atomic
+	numBits int32
+}
+
+// bitsOffset is offsetof(struct bpf_bitmap, bits).
+const bitsOffset = unsafe.Sizeof(Bitmap{})
+
+// Len returns the number of bits (num_bits).
+func (b *Bitmap) Len() int {
+	if b == nil {
+		return 0
+	}
+	return int(b.numBits)
+}
+
+// Words returns the live words, Len rounded up to whole words, sharing memory
+// with b. Writers through it must keep bits >= Len in the last word zero.
+func (b *Bitmap) Words() []uint64 {
+	if b == nil {
+		return nil
+	}
+	return b.backing(words.Len(int(b.numBits)))
+}
+
+// Backing returns every word the allocation holds: Words followed by the slack
+// that rounding to the size class left (zeroed by New). No bit of the Bitmap
+// lives in the slack; it exists so that a view that reads or writes more
+// words than Len (the kernel's NR_CPUS-wide cpumask operations) stays inside
+// the object.
+func (b *Bitmap) Backing() []uint64 {
+	if b == nil {
+		return nil
+	}
+	return b.backing(b.capWords())
+}
+
+// Cap returns how many bits Backing holds.
+func (b *Bitmap) Cap() int {
+	if b == nil {
+		return 0
+	}
+	return b.capWords() * words.WordBits
+}
+
+func (b *Bitmap) backing(n int) []uint64 {
+	return unsafe.Slice((*uint64)(unsafe.Add(unsafe.Pointer(b), bitsOffset)), n)
+}
+
+// capWords derives the word capacity from the size class recorded in the
+// allocator header, so struct bpf_bitmap keeps its 8-byte layout.
+func (b *Bitmap) capWords() int {
+	hdr := *(*uint64)(unsafe.Add(unsafe.Pointer(b), -UnitHeaderBytes))
+	unit := defaultAllocator.classes[uint8(hdr)].unit
+	return (unit - UnitHeaderBytes - HeaderBytes) / 8
+}
+
+// word returns a pointer to the word holding bit i; i must be in range.
+func (b *Bitmap) word(i int) *uint64 {
+	return (*uint64)(unsafe.Add(unsafe.Pointer(b), bitsOffset+uintptr(i/words.WordBits)*8))
+}
+
+// valid reports whether i is a bit of b; the unsigned compare also rejects
+// negative i, as the kernel's unsigned indices do.
+func (b *Bitmap) valid(i int) bool {
+	return b != nil && uint(i) < uint(b.numBits)
+}
+
+func mask(i int) uint64 { return 1 << (uint(i) % words.WordBits) }

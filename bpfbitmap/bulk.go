@@ -1,0 +1,123 @@
+package bpfbitmap
+
+import (
+	"fmt"
+
+	"github.com/bpfbitmap/prototype/internal/words"
+)
+
+// Bulk operations follow math/big: the receiver is the destination, which may
+// be one of the operands. Mutating operations need every operand to have the
+// destination's length and otherwise return ErrSizeMismatch with the
+// destination unchanged: the kernel never mixes lengths, and a silent
+// truncation or zero-extension would hide bugs. Predicates (Equal, Intersects,
+// Subset) compare the bitmaps as sets of bit indices, so any lengths work;
+// the bits beyond a bitmap's length count as clear.
+
+func sameLen(op string, z *Bitmap, xs ...*Bitmap) error {
+	for _, x := range xs {
+		if x.Len() != z.Len() {
+			return fmt.Errorf("%s: operand of %d bits into destination of %d bits: %w",
+				op, x.Len(), z.Len(), ErrSizeMismatch)
+		}
+	}
+	return nil
+}
+
+// And sets z = x AND y and reports whether z is non-empty (bitmap_and).
+func (z *Bitmap) And(x, y *Bitmap) (bool, error) {
+	if err := sameLen("and", z, x, y); err != nil {
+		return false, err
+	}
+	return words.And(z.Words(), x.Words(), y.Words(), z.Len()), nil
+}
+
+// AndNot sets z = x AND NOT y and reports whether z is non-empty
+// (bitmap_andnot).
+func (z *Bitmap) AndNot(x, y *Bitmap) (bool, error) {
+	if err := sameLen("andnot", z, x, y); err != nil {
+		return false, err
+	}
+	return words.AndNot(z.Words(), x.Words(), y.Words(), z.Len()), nil
+}
+
+// Or sets z = x OR y (bitmap_or).
+func (z *Bitmap) Or(x, y *Bitmap) error {
+	if err := sameLen("or", z, x, y); err != nil {
+		return err
+	}
+	words.Or(z.Words(), x.Words(), y.Words(), z.Len())
+	return nil
+}
+
+// Xor sets z = x XOR y (bitmap_xor).
+func (z *Bitmap) Xor(x, y *Bitmap) error {
+	if err := sameLen("xor", z, x, y); err != nil {
+		return err
+	}
+	words.Xor(z.Words(), x.Words(), y.Words(), z.Len())
+	return nil
+}
+
+// Complement sets z = NOT x, keeping the tail clear (bitmap_complement).
+func (z *Bitmap) Complement(x *Bitmap) error {
+	if err := sameLen("complement", z, x); err != nil {
+		return err
+	}
+	words.Complement(z.Words(), x.Words(), z.Len())
+	words.ClearTail(z.Words(), z.Len())
+	return nil
+}
+
+// Copy sets z = x (bitmap_copy).
+func (z *Bitmap) Copy(x *Bitmap) error {
+	if err := sameLen("copy", z, x); err != nil {
+		return err
+	}
+	words.Copy(z.Words(), x.Words(), z.Len())
+	return nil
+}
+
+// Fill sets every bit below Len, keeping the tail clear (bitmap_fill).
+func (b *Bitmap) Fill() {
+	words.Fill(b.Words(), b.Len())
+	words.ClearTail(b.Words(), b.Len())
+}
+
+// Zero clears every bit (bitmap_zero).
+func (b *Bitmap) Zero() { words.Zero(b.Words(), b.Len()) }
+
+// Empty reports whether no bit is set (bitmap_empty).
+func (b *Bitmap) Empty() bool { return words.Empty(b.Words(), b.Len()) }
+
+// Full reports whether every bit below Len is set (bitmap_full); a 0-bit
+// bitmap is full and empty at once.
+func (b *Bitmap) Full() bool { return words.Full(b.Words(), b.Len()) }
+
+// Weight returns the number of set bits (bitmap_weight).
+func (b *Bitmap) Weight() int { return words.Weight(b.Words(), b.Len()) }
+
+// Equal reports whether b and y hold the same bits (bitmap_equal when the
+// lengths agree).
+func (b *Bitmap) Equal(y *Bitmap) bool {
+	short, long := b, y
+	if short.Len() > long.Len() {
+		short, long = long, short
+	}
+	n := short.Len()
+	return words.Equal(b.Words(), y.Words(), n) &&
+		words.FindNextBit(long.Words(), long.Len(), n) == long.Len()
+}
+
+// Intersects reports whether b and y share a set bit (bitmap_intersects).
+func (b *Bitmap) Intersects(y *Bitmap) bool {
+	return words.Intersects(b.Words(), y.Words(), min(b.Len(), y.Len()))
+}
+
+// Subset reports whether every bit set in b is set in y (bitmap_subset(b, y),
+// cpumask_subset's argument order).
+func (b *Bitmap) Subset(y *Bitmap) bool {
+	n := min(b.Len(), y.Len())
+	return words.Subset(b.Words(), y.Words(), n) &&
+		words.FindNextBit(b.Words(), b.Len(), n) == b.Len()
+}

@@ -1,0 +1,66 @@
+package bpfbitmap
+
+import "github.com/bpfbitmap/prototype/internal/words"
+
+// The find_bit family keeps the kernel's contract: a result of Len() means
+// nothing was found, and a negative start is treated as the huge unsigned
+// value it would be in C, so nothing is found.
+
+// FindFirstBit returns the index of the first set bit, or Len()
+// (find_first_bit).
+func (b *Bitmap) FindFirstBit() int { return words.FindFirstBit(b.Words(), b.Len()) }
+
+// FindNextBit returns the first set bit at or after start, or Len()
+// (find_next_bit).
+func (b *Bitmap) FindNextBit(start int) int {
+	return words.FindNextBit(b.Words(), b.Len(), start)
+}
+
+// FindFirstZeroBit returns the first clear bit, or Len() if all are set
+// (find_first_zero_bit).
+func (b *Bitmap) FindFirstZeroBit() int { return words.FindFirstZeroBit(b.Words(), b.Len()) }
+
+// FindNextZeroBit returns the first clear bit at or after start, or Len()
+// (find_next_zero_bit).
+func (b *Bitmap) FindNextZeroBit(start int) int {
+	return words.FindNextZeroBit(b.Words(), b.Len(), start)
+}
+
+// FindLastBit returns the last set bit, or Len() if none is set
+// (find_last_bit).
+func (b *Bitmap) FindLastBit() int { return words.FindLastBit(b.Words(), b.Len()) }
+
+// FindNthBit returns the n-th set bit counting from 0, or Len() if fewer than
+// n+1 bits are set (find_nth_bit; the kernel promises only >= size there).
+func (b *Bitmap) FindNthBit(n int) int {
+	return min(words.FindNthBit(b.Words(), b.Len(), n), b.Len())
+}
+
+// FindFirstAndBit returns the first bit set in both b and other, or Len()
+// (find_first_and_bit).
+func (b *Bitmap) FindFirstAndBit(other *Bitmap) int { return b.FindNextAndBit(other, 0) }
+
+// FindNextAndBit returns the first bit at or after start set in both b and
+// other, or Len() (find_next_and_bit). Bits beyond other's length count as
+// clear.
+func (b *Bitmap) FindNextAndBit(other *Bitmap, start int) int {
+	n := min(b.Len(), other.Len())
+	if i := words.FindNextAndBit(b.Words(), other.Words(), n, start); i < n {
+		return i
+	}
+	return b.Len()
+}
+
+// FindNextAndNotBit returns the first bit at or after start set in b and clear
+// in other, or Len() (find_next_andnot_bit). Bits beyond other's length count
+// as clear.
+func (b *Bitmap) FindNextAndNotBit(other *Bitmap, start int) int {
+	n := min(b.Len(), other.Len())
+	if i := words.FindNextAndNotBit(b.Words(), other.Words(), n, start); i < n {
+		return i
+	}
+	if start < 0 {
+		return b.Len()
+	}
+	return b.FindNextBit(max(start, n))
+}

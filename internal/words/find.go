@@ -1,0 +1,160 @@
+package words
+
+import "math/bits"
+
+// FindFirstBit returns the index of the first set bit below size, or size if
+// there is none (find_first_bit).
+func FindFirstBit(addr []uint64, size int) int {
+	return findNext(addr, nil, size, 0, opSet)
+}
+
+// FindNextBit returns the index of the first set bit at or after offset and
+// below size, or size if there is none, also when offset >= size
+// (find_next_bit).
+func FindNextBit(addr []uint64, size, offset int) int {
+	return findNext(addr, nil, size, offset, opSet)
+}
+
+// FindFirstZeroBit returns the index of the first clear bit below size, or size
+// (find_first_zero_bit).
+func FindFirstZeroBit(addr []uint64, size int) int {
+	return findNext(addr, nil, size, 0, opZero)
+}
+
+// FindNextZeroBit returns the first clear bit at or after offset below size, or
+// size (find_next_zero_bit).
+func FindNextZeroBit(addr []uint64, size, offset int) int {
+	return findNext(addr, nil, size, offset, opZero)
+}
+
+// FindFirstAndBit returns the first bit set in both a and b below size, or size
+// (find_first_and_bit).
+func FindFirstAndBit(a, b []uint64, size int) int {
+	return findNext(a, b, size, 0, opAnd)
+}
+
+// FindNextAndBit returns the first bit set in both a and b at or after offset
+// below size, or size (find_next_and_bit).
+func FindNextAndBit(a, b []uint64, size, offset int) int {
+	return findNext(a, b, size, offset, opAnd)
+}
+
+// FindNextAndNotBit returns the first bit set in a and clear in b at or after
+// offset below size, or size (find_next_andnot_bit).
+func FindNextAndNotBit(a, b []uint64, size, offset int) int {
+	return findNext(a, b, size, offset, opAndNot)
+}
+
+type findOp uint8
+
+const (
+	opSet findOp = iota
+	opZero
+	opAnd
+	opAndNot
+)
+
+// word returns word i of the bitmap the search runs over. The switch is on a
+// constant at every call site after inlining, so it costs nothing per word.
+func (op findOp) word(a, b []uint64, i int) uint64 {
+	switch op {
+	case opZero:
+		return ^a[i]
+	case opAnd:
+		return a[i] & b[i]
+	case opAndNot:
+		return a[i] &^ b[i]
+	}
+	return a[i]
+}
+
+// findNext is the kernel's _find_next_bit: the partial first word, then whole
+// words, and the result clamped to size so that tail bits never show.
+func findNext(a, b []uint64, size, offset int, op findOp) int {
+	if offset >= size || offset < 0 {
+		return size
+	}
+	i := offset / WordBits
+	w := op.word(a, b, i) & FirstWordMask(offset)
+	last := (size - 1) / WordBits
+	for w == 0 {
+		i++
+		if i > last {
+			return size
+		}
+		w = op.word(a, b, i)
+	}
+	return min(i*WordBits+bits.TrailingZeros64(w), size)
+}
+
+// FindLastBit returns the index of the last set bit below size, or size if
+// there is none (find_last_bit).
+func FindLastBit(addr []uint64, size int) int {
+	if size <= 0 {
+		return size
+	}
+	i := (size - 1) / WordBits
+	w := addr[i] & LastWordMask(size)
+	for w == 0 {
+		if i == 0 {
+			return size
+		}
+		i--
+		w = addr[i]
+	}
+	return i*WordBits + WordBits - 1 - bits.LeadingZeros64(w)
+}
+
+// FindNthBit returns the index of the n-th (0-based) set bit below size, or a
+// value >= size if there are not that many (find_nth_bit).
+func FindNthBit(addr []uint64, size, n int) int {
+	if n < 0 || n >= size {
+		return size
+	}
+	full := size / WordBits
+	for i := range full {
+		c := bits.OnesCount64(addr[i])
+		if n < c {
+			return i*WordBits + nthInWord(addr[i], n)
+		}
+		n -= c
+	}
+	if size%WordBits != 0 {
+		w := addr[full] & LastWordMask(size)
+		if n < bits.OnesCount64(w) {
+			return full*WordBits + nthInWord(w, n)
+		}
+	}
+	return size
+}
+
+// nthInWord returns the position of the n-th set bit of w; n < OnesCount64(w).
+func nthInWord(w uint64, n int) int {
+	for range n {
+		w &= w - 1
+	}
+	return bits.TrailingZeros64(w)
+}
+
+// FindNextBitWrap searches [offset, size) and then [0, offset) for a set bit
+// and returns size if there is none (find_next_bit_wrap).
+func FindNextBitWrap(addr []uint64, size, offset int) int {
+	if i := FindNextBit(addr, size, offset); i < size {
+		return i
+	}
+	if i := FindFirstBit(addr, size); i < offset {
+		return i
+	}
+	return size
+}
+
+// FindNextAndBitWrap is FindNextBitWrap over a AND b (find_next_and_bit_wrap).
+func FindNextAndBitWrap(a, b []uint64, size, offset int) int {
+	if i := FindNextAndBit(a, b, size, offset); i < size {
+		return i
+	}
+	if i := FindFirstAndBit(a, b, size); i < offset {
+		return i
+	}
+	return size
+}

@@ -1,0 +1,252 @@
+package words
+
+import "math/bits"
+
+// WordBits is BITS_PER_LONG on the 64-bit targets we model.
+const WordBits = 64
+
+// Len returns how many words hold nbits bits (the kernel's BITS_TO_LONGS).
+func Len(nbits int) int { return (nbits + WordBits - 1) / WordBits }
+
+// LastWordMask returns the mask of the valid bits in the last word of an
+// nbits-bit bitmap (the kernel's BITMAP_LAST_WORD_MASK); it is all ones when
+// nbits is a multiple of 64, including 0.
+func LastWordMask(nbits int) uint64 { return ^uint64(0) >> (uint(-nbits) % WordBits) }
+
+// FirstWordMask returns the mask of bits at or above start within its word
+// (the kernel's BITMAP_FIRST_WORD_MASK).
+func FirstWordMask(start int) uint64 { return ^uint64(0) << (uint(start) % WordBits) }
+
+// Weight returns the number of set bits in the first nbits bits of w
+// (bitmap_weight).
+func Weight(w []uint64, nbits int) int {
+	full := nbits / WordBits
+	n := weightWords(w[:full])
+	if nbits%WordBits != 0 {
+		n += bits.OnesCount64(w[full] & LastWordMask(nbits))
+	}
+	return n
+}
+
+// weightWords sums four independent counters so that the POPCNTs overlap
+// instead of waiting on one accumulator.
+func weightWords(w []uint64) int {
+	var c0, c1, c2, c3 int
+	i := 0
+	for ; i+4 <= len(w); i += 4 {
+		x := w[i : i+4 : i+4]
+		c0 += bits.OnesCount64(x[0])
+		c1 += bits.OnesCount64(x[1])
+		c2 += bits.OnesCount64(x[2])
+		c3 += bits.OnesCount64(x[3])
+	}
+	for ; i < len(w); i++ {
+		c0 += bits.OnesCount64(w[i])
+	}
+	return c0 + c1 + c2 + c3
+}
+
+// WeightAnd returns the weight of a AND b over nbits bits (bitmap_weight_and).
+func WeightAnd(a, b []uint64, nbits int) int {
+	full := nbits / WordBits
+	a, b = a[:Len(nbits)], b[:Len(nbits)]
+	var c0, c1 int
+	i := 0
+	for ; i+2 <= full; i += 2 {
+		c0 += bits.OnesCount64(a[i] & b[i])
+		c1 += bits.OnesCount64(a[i+1] & b[i+1])
+	}
+	for ; i < full; i++ {
+		c0 += bits.OnesCount64(a[i] & b[i])
+	}
+	if nbits%WordBits != 0 {
+		c1 += bits.OnesCount64(a[full] & b[full] & LastWordMask(nbits))
+	}
+	return c0 + c1
+}
+
+// And stores a AND b into the first Len(nbits) words of dst, masks the last
+// word's tail, and reports whether the result is non-empty (bitmap_and).
+func And(dst, a, b []uint64, nbits int) bool {
+	n := Len(nbits)
+	if n == 0 {
+		return false
+	}
+	dst, a, b = dst[:n], a[:n], b[:n]
+	var acc uint64
+	i := 0
+	for ; i+4 <= n-1; i += 4 {
+		d, x, y := dst[i:i+4:i+4], a[i:i+4:i+4], b[i:i+4:i+4]
+		d[0] = x[0] & y[0]
+		d[1] = x[1] & y[1]
+		d[2] = x[2] & y[2]
+		d[3] = x[3] & y[3]
+		acc |= d[0] | d[1] | d[2] | d[3]
+	}
+	for ; i < n-1; i++ {
+		dst[i] = a[i] & b[i]
+		acc |= dst[i]
+	}
+	dst[n-1] = a[n-1] & b[n-1] & LastWordMask(nbits)
+	return acc|dst[n-1] != 0
+}
+
+// AndNot stores a AND NOT b into dst, masks the tail, and reports whether the
+// result is non-empty (bitmap_andnot).
+func AndNot(dst, a, b []uint64, nbits int) bool {
+	n := Len(nbits)
+	if n == 0 {
+		return false
+	}
+	dst, a, b = dst[:n], a[:n], b[:n]
+	var acc uint64
+	for i := range n - 1 {
+		dst[i] = a[i] &^ b[i]
+		acc |= dst[i]
+	}
+	dst[n-1] = a[n-1] &^ b[n-1] & LastWordMask(nbits)
+	return acc|dst[n-1] != 0
+}
+
+// Or stores a OR b into the first Len(nbits) words of dst, whole words and no
+// tail masking (bitmap_or).
+func Or(dst, a, b []uint64, nbits int) {
+	n := Len(nbits)
+	dst, a, b = dst[:n], a[:n], b[:n]
+	for i := range dst {
+		dst[i] = a[i] | b[i]
+	}
+}
+
+// Xor stores a XOR b into the first Len(nbits) words of dst, whole words and
+// no tail masking (bitmap_xor).
+func Xor(dst, a, b []uint64, nbits int) {
+	n := Len(nbits)
+	dst, a, b = dst[:n], a[:n], b[:n]
+	for i := range dst {
+		dst[i] = a[i] ^ b[i]
+	}
+}
+
+// Complement stores NOT src into the first Len(nbits) words of dst, whole words
+// (bitmap_complement): the last word's tail becomes ones where src's was zero.
+func Complement(dst, src []uint64, nbits int) {
+	n := Len(nbits)
+	dst, src = dst[:n], src[:n]
+	for i := range dst {
+		dst[i] = ^src[i]
+	}
+}
+
+// Copy copies the first Len(nbits) words of src into dst, tails included
+// (bitmap_copy).
+func Copy(dst, src []uint64, nbits int) {
+	n := Len(nbits)
+	copy(dst[:n], src[:n])
+}
+
+// Zero clears the first Len(nbits) words of w (bitmap_zero).
+func Zero(w []uint64, nbits int) {
+	clear(w[:Len(nbits)])
+}
+
+// Fill sets every bit of the first Len(nbits) words of w, whole words, so the
+// last word's tail becomes ones (bitmap_fill before it learnt to mask).
+func Fill(w []uint64, nbits int) {
+	w = w[:Len(nbits)]
+	for i := range w {
+		w[i] = ^uint64(0)
+	}
+}
+
+// ClearTail clears the bits at or above nbits in the last partial word.
+func ClearTail(w []uint64, nbits int) {
+	if nbits%WordBits != 0 {
+		w[nbits/WordBits] &= LastWordMask(nbits)
+	}
+}
+
+// Equal reports whether the first nbits bits of a and b are equal
+// (bitmap_equal).
+func Equal(a, b []uint64, nbits int) bool {
+	full := nbits / WordBits
+	a2, b2 := a[:full], b[:full]
+	i := 0
+	for ; i+4 <= full; i += 4 {
+		x, y := a2[i:i+4:i+4], b2[i:i+4:i+4]
+		if (x[0]^y[0])|(x[1]^y[1])|(x[2]^y[2])|(x[3]^y[3]) != 0 {
+			return false
+		}
+	}
+	for ; i < full; i++ {
+		if a2[i] != b2[i] {
+			return false
+		}
+	}
+	return nbits%WordBits == 0 || (a[full]^b[full])&LastWordMask(nbits) == 0
+}
+
+// Intersects reports whether a and b share a set bit below nbits
+// (bitmap_intersects).
+func Intersects(a, b []uint64, nbits int) bool {
+	full := nbits / WordBits
+	a2, b2 := a[:full], b[:full]
+	for i := range a2 {
+		if a2[i]&b2[i] != 0 {
+			return true
+		}
+	}
+	return nbits%WordBits != 0 && a[full]&b[full]&LastWordMask(nbits) != 0
+}
+
+// Subset reports whether every set bit of a below nbits is also set in b
+// (bitmap_subset(a, b)).
+func Subset(a, b []uint64, nbits int) bool {
+	full := nbits / WordBits
+	a2, b2 := a[:full], b[:full]
+	for i := range a2 {
+		if a2[i]&^b2[i] != 0 {
+			return false
+		}
+	}
+	return nbits%WordBits == 0 || a[full]&^b[full]&LastWordMask(nbits) == 0
+}
+
+// Empty reports whether no bit below nbits is set (bitmap_empty).
+func Empty(w []uint64, nbits int) bool {
+	full := nbits / WordBits
+	w2 := w[:full]
+	i := 0
+	for ; i+4 <= full; i += 4 {
+		x := w2[i : i+4 : i+4]
+		if x[0]|x[1]|x[2]|x[3] != 0 {
+			return false
+		}
+	}
+	for ; i < full; i++ {
+		if w2[i] != 0 {
+			return false
+		}
+	}
+	return nbits%WordBits == 0 || w[full]&LastWordMask(nbits) == 0
+}
+
+// Full reports whether every bit below nbits is set (bitmap_full).
+func Full(w []uint64, nbits int) bool {
+	full := nbits / WordBits
+	w2 := w[:full]
+	i := 0
+	for ; i+4 <= full; i += 4 {
+		x := w2[i : i+4 : i+4]
+		if x[0]&x[1]&x[2]&x[3] != ^uint64(0) {
+			return false
+		}
+	}
+	for ; i < full; i++ {
+		if w2[i] != ^uint64(0) {
+			return false
+		}
+	}
+	m := LastWordMask(nbits)
+	return nbits%WordBits == 0 || w[full]&m == m
+}
