@@ -3,3 +3,9 @@ module github.com/bpfbitmap/prototype
 go 1.26.0
 
 require github.com/bits-and-blooms/bitset v1.29.0
+
+require (
+	github.com/cilium/ebpf v0.22.0 // indirect
+	github.com/stretchr/testify v1.12.1 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+)
