@@ -1,0 +1,116 @@
+package bpfbitmap_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bpfbitmap/prototype/bpfbitmap"
+)
+
+type warnLog struct {
+	got []bpfbitmap.Warning
+}
+
+func newWatched(t *testing.T) (*bpfbitmap.Allocator, *warnLog) {
+	a := bpfbitmap.NewAllocator()
+	w := &warnLog{}
+	a.OnWarning(func(_ *bpfbitmap.Bitmap, x bpfbitmap.Warning) { w.got = append(w.got, x) })
+	return a, w
+}
+
+func TestAcquireRelease(t *testing.T) {
+	a, w := newWatched(t)
+	b, err := a.New(10)
+	require.NoError(t, err)
+	assert.Same(t, b, b.Acquire())
+	assert.Same(t, b, b.Acquire())
+	assert.Equal(t, int32(3), b.RefCount())
+	assert.False(t, b.Release())
+	assert.False(t, b.Release())
+	assert.Equal(t, 1, a.Stats().Live)
+	assert.True(t, b.Release(), "last reference frees")
+	assert.Equal(t, 0, a.Stats().Live)
+	assert.Empty(t, w.got)
+}
+
+func TestDoubleReleaseWarnsAndDoesNotFreeTwice(t *testing.T) {
+	a, w := newWatched(t)
+	b, err := a.New(10)
+	require.NoError(t, err)
+	require.True(t, b.Release())
+	assert.False(t, b.Release())
+	assert.Equal(t, []bpfbitmap.Warning{bpfbitmap.WarnUnderflow}, w.got)
+	assert.Equal(t, int32(bpfbitmap.RefcountSaturated), b.RefCount(), "underflow saturates")
+	s := a.Stats()
+	assert.Equal(t, uint64(1), s.Warnings[bpfbitmap.WarnUnderflow])
+	waiting := 0
+	for _, c := range s.Classes {
+		waiting += c.Waiting
+	}
+	assert.Equal(t, 1, waiting, "the object is on the waiting list once")
+	// Saturated: every later release warns again and never frees.
+	assert.False(t, b.Release())
+	assert.Equal(t, uint64(2), a.Stats().Warnings[bpfbitmap.WarnUnderflow])
+}
+
+func TestAcquireFromZero(t *testing.T) {
+	a, w := newWatched(t)
+	b, err := a.New(10)
+	require.NoError(t, err)
+	require.True(t, b.Release())
+	b.Acquire()
+	assert.Equal(t, []bpfbitmap.Warning{bpfbitmap.WarnAddOnZero}, w.got)
+	assert.Equal(t, int32(bpfbitmap.RefcountSaturated), b.RefCount())
+	assert.Equal(t, uint64(1), a.Stats().Warnings[bpfbitmap.WarnAddOnZero])
+}
+
+func TestAcquireOverflowSaturates(t *testing.T) {
+	a, w := newWatched(t)
+	b, err := a.New(10)
+	require.NoError(t, err)
+	b.SetRefCount(math.MaxInt32)
+	b.Acquire()
+	assert.Equal(t, []bpfbitmap.Warning{bpfbitmap.WarnSaturated}, w.got)
+	assert.Equal(t, int32(bpfbitmap.RefcountSaturated), b.RefCount(), "no wrap to INT_MIN")
+	// Saturated counters stay put: acquire warns again, release never frees.
+	b.Acquire()
+	assert.False(t, b.Release())
+	assert.Equal(t, []bpfbitmap.Warning{bpfbitmap.WarnSaturated, bpfbitmap.WarnSaturated, bpfbitmap.WarnUnderflow}, w.got)
+	assert.Equal(t, 1, a.Stats().Live, "a saturated object is leaked, never freed")
+
+	// Below the limit nothing warns.
+	c, err := a.New(10)
+	require.NoError(t, err)
+	c.SetRefCount(math.MaxInt32 - 1)
+	c.Acquire()
+	assert.Equal(t, int32(math.MaxInt32), c.RefCount())
+	assert.Len(t, w.got, 3)
+}
+
+func TestWarningStrings(t *testing.T) {
+	assert.Equal(t, "refcount_t: addition on 0; use-after-free.", bpfbitmap.WarnAddOnZero.String())
+	assert.Equal(t, "refcount_t: saturated; leaking memory.", bpfbitmap.WarnSaturated.String())
+	assert.Equal(t, "refcount_t: underflow; use-after-free.", bpfbitmap.WarnUnderflow.String())
+	assert.Equal(t, "refcount_t: unknown warning", bpfbitmap.Warning(200).String())
+}
+
+func TestOnWarningRemoved(t *testing.T) {
+	a, w := newWatched(t)
+	a.OnWarning(nil)
+	b, err := a.New(1)
+	require.NoError(t, err)
+	b.Release()
+	b.Release()
+	assert.Empty(t, w.got)
+	assert.Equal(t, uint64(1), a.Stats().Warnings[bpfbitmap.WarnUnderflow])
+}
+
+func TestNilBitmapRefcount(t *testing.T) {
+	var b *bpfbitmap.Bitmap
+	assert.Nil(t, b.Acquire())
+	assert.False(t, b.Release())
+	assert.Zero(t, b.RefCount())
+}
