@@ -68,16 +68,16 @@ type Allocator struct {
 }
 
 type class struct {
-	mu        sync.Mutex
-	unit      int // bytes per object, header included
-	kernel    bool
-	slabs     [][]uint64
+	mu     sync.Mutex
+	unit   int // bytes per object, header included
+	kernel bool
+	slabs  [][]uint64
 	// Handles (slab<<32 | unit index) of released objects. They are kept
 	// out of band, not threaded through the unit header as bpf_mem_alloc
 	// does, so that the header of a released object still names its class
 	// and allocator and a double release can be reported.
-	free    []uint64 // reusable now
-	waiting []uint64 // released, grace period not yet passed
+	free      []uint64 // reusable now
+	waiting   []uint64 // released, grace period not yet passed
 	live      int
 	liveBytes int // sum of used bytes (header + bpf_bitmap + words) over live objects
 }
