@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"syscall"
+
+	"github.com/bpfbitmap/prototype/bpfbitmap"
+	"github.com/bpfbitmap/prototype/cast"
+)
+
+var cmdConvert = &command{
+	name:  "convert",
+	args:  "[MASK...]",
+	short: "convert CPU lists (0-3,8) to hex masks (10f) and back",
+	long: `
+Convert converts each MASK, or each line of standard input when there is
+none, between the kernel's two CPU mask text forms: the list form of
+/sys/devices/system/cpu/online and taskset -c ("0-3,8", with the kernel's
+"0-15:2/4" strides; %*pbl) and the hex form of /proc/self/status and taskset
+("10f", comma-separated 32-bit groups allowed; %*pb).
+
+--to picks the output form; the input is in the other form unless --from
+says otherwise (--from list --to list normalises a list). Masks are --bits
+wide: a CPU at or above it is an error (ERANGE), as in the kernel.
+
+Bad input is reported on standard error in the kernel's terms (EINVAL for
+malformed text, ERANGE for a CPU out of range, EOVERFLOW for a number too
+large), the other inputs are still converted, and the exit status is 1.`,
+	flags: func(c *command, fs *flag.FlagSet) runFunc {
+		to := &choice{allowed: []string{"list", "hex"}}
+		from := &choice{allowed: []string{"list", "hex"}}
+		fs.Var(to, "to", "output `FORM`: list or hex (required)")
+		fs.Var(from, "from", "input `FORM`: list or hex (default: the form --to is not)")
+		bits := fs.Int("bits", 0, "mask width in bits, `N` from 1 to 16777216 (default: this host's nr_cpu_ids)")
+		asJSON := fs.Bool("json", false, "print a JSON array with both forms of every input instead of text")
+		return func(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+			if to.val == "" {
+				return c.usageError(stderr, "--to list|hex is required")
+			}
+			if from.val == "" {
+				from.val = map[string]string{"list": "hex", "hex": "list"}[to.val]
+			}
+			nbits := *bits
+			if isSet(fs, "bits") {
+				if nbits < 1 || nbits > bpfbitmap.MaxBits {
+					return c.usageError(stderr, "--bits %d: want 1 to %d", nbits, bpfbitmap.MaxBits)
+				}
+			} else {
+				t, err := cast.Host()
+				if err != nil {
+					return c.fail(stderr, fmt.Errorf("default --bits: %w (give --bits)", err))
+				}
+				nbits = t.NrCPUIDs()
+			}
+			cv := converter{cmd: c, from: from.val, to: to.val, nbits: nbits}
+			return cv.run(args, stdin, stdout, stderr, *asJSON)
+		}
+	},
+}
+
+// converter converts masks of nbits bits from one text form to another.
+type converter struct {
+	cmd      *command
+	from, to string // "list" or "hex"
+	nbits    int
+}
+
+// convertJSON is one element of the --json output of convert.
+type convertJSON struct {
+	Input  string `json:"input"`
+	Line   int    `json:"line,omitempty"` // 1-based line of standard input
+	Output string `json:"output,omitempty"`
+	*maskJSON
+	Error string `json:"error,omitempty"`
+	Errno string `json:"errno,omitempty"` // "EINVAL", "ERANGE", "EOVERFLOW"
+}
+
+func (cv converter) run(args []string, stdin io.Reader, stdout, stderr io.Writer, asJSON bool) int {
+	var results []convertJSON
+	status := exitOK
+	one := func(in string, line int) error {
+		r := cv.convert(in)
+		r.Line = line
+		if r.Error != "" {
+			status = exitFail
+			where := ""
+			if line > 0 {
+				where = fmt.Sprintf("line %d: ", line)
+			}
+			fmt.Fprintf(stderr, "bpfbitmap convert: %s%s\n", where, r.Error)
+		}
+		if asJSON {
+			results = append(results, r)
+			return nil
+		}
+		if r.Error != "" {
+			return nil
+		}
+		_, err := fmt.Fprintln(stdout, r.Output)
+		return err
+	}
+	if len(args) > 0 {
+		for _, a := range args {
+			if err := one(a, 0); err != nil {
+				return cv.cmd.fail(stderr, err)
+			}
+		}
+	} else {
+		sc := bufio.NewScanner(stdin)
+		sc.Buffer(nil, 4*bpfbitmap.MaxBits) // a full hex mask with commas fits
+		for line := 1; sc.Scan(); line++ {
+			if err := one(strings.TrimSuffix(sc.Text(), "\r"), line); err != nil {
+				return cv.cmd.fail(stderr, err)
+			}
+		}
+		if err := sc.Err(); err != nil {
+			return cv.cmd.fail(stderr, fmt.Errorf("reading standard input: %w", err))
+		}
+	}
+	if asJSON {
+		if results == nil {
+			results = []convertJSON{}
+		}
+		if err := writeJSON(stdout, results); err != nil {
+			return cv.cmd.fail(stderr, err)
+		}
+	}
+	return status
+}
+
+// convert parses in and formats it, or describes why it cannot.
+func (cv converter) convert(in string) convertJSON {
+	r := convertJSON{Input: in}
+	parse := bpfbitmap.ParseList
+	if cv.from == "hex" {
+		parse = bpfbitmap.ParseHex
+	}
+	b, err := parse(in, cv.nbits)
+	if err != nil {
+		r.Errno = errnoName(err)
+		r.Error = fmt.Sprintf("%v (%s)", err, r.Errno)
+		return r
+	}
+	defer b.Release()
+	r.maskJSON = newMaskJSON(b)
+	r.Output = r.List
+	if cv.to == "hex" {
+		r.Output = r.Mask
+	}
+	return r
+}
+
+// errnoName returns the kernel's name for the errno err matches.
+func errnoName(err error) string {
+	for _, e := range []struct {
+		errno syscall.Errno
+		name  string
+	}{
+		{syscall.EINVAL, "EINVAL"},
+		{syscall.ERANGE, "ERANGE"},
+		{syscall.EOVERFLOW, "EOVERFLOW"},
+		{syscall.E2BIG, "E2BIG"},
+		{syscall.ENOMEM, "ENOMEM"},
+	} {
+		if errors.Is(err, e.errno) {
+			return e.name
+		}
+	}
+	return "EIO"
+}
