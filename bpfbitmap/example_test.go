@@ -1,0 +1,76 @@
+package bpfbitmap_test
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"syscall"
+
+	"github.com/bpfbitmap/prototype/bpfbitmap"
+)
+
+func ExampleNew() {
+	b, err := bpfbitmap.New(100)
+	if err != nil {
+		panic(err)
+	}
+	defer b.Release()
+	fmt.Println(b.Len(), len(b.Words()), b.Weight(), b.RefCount())
+
+	_, err = bpfbitmap.New(-1)
+	fmt.Println(errors.Is(err, bpfbitmap.ErrInvalid), errors.Is(err, syscall.EINVAL))
+	_, err = bpfbitmap.New(bpfbitmap.MaxBits + 1)
+	fmt.Println(errors.Is(err, bpfbitmap.ErrTooBig), errors.Is(err, syscall.E2BIG))
+	// Output:
+	// 100 2 0 1
+	// true true
+	// true true
+}
+
+func ExampleBitmap_Set() {
+	b := bpfbitmap.MustNew(70)
+	defer b.Release()
+	b.Set(0)
+	b.Set(69)
+	b.Set(70) // out of range: does nothing, as set_bit on an invalid cpu
+	b.Set(-1)
+	fmt.Println(b.Test(0), b.Test(69), b.Test(70), b.Weight())
+	fmt.Printf("%#x\n", b.Words())
+	fmt.Println(b.TestAndSet(69), b.TestAndClear(69), b.Test(69))
+	// Output:
+	// true true false 2
+	// [0x1 0x20]
+	// true true false
+}
+
+func ExampleBitmap_FindFirstBit() {
+	b := bpfbitmap.MustNew(200)
+	defer b.Release()
+	fmt.Println(b.FindFirstBit()) // nothing set: Len
+	b.Set(130)
+	b.Set(199)
+	fmt.Println(b.FindFirstBit(), b.FindNextBit(131), b.FindLastBit(), b.FindNextBit(200))
+	// Output:
+	// 200
+	// 130 199 199 200
+}
+
+func ExampleBitmap_All() {
+	b := bpfbitmap.MustNew(128)
+	defer b.Release()
+	for _, i := range []int{3, 64, 65, 127} {
+		b.Set(i)
+	}
+	fmt.Println(slices.Collect(b.All()))
+	for i := range b.Backward() {
+		if i < 64 {
+			break
+		}
+		fmt.Println(i)
+	}
+	// Output:
+	// [3 64 65 127]
+	// 127
+	// 65
+	// 64
+}
