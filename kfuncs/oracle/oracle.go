@@ -1,0 +1,177 @@
+package oracle
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
+)
+
+// Sentinel errors. Errors returned by this package wrap one of them.
+var (
+	// ErrUnavailable reports that this machine cannot serve as an oracle
+	// (not Linux, no kernel BTF, missing capabilities, a kfunc or the
+	// SYSCALL program type missing). Tests skip on it and on nothing else.
+	ErrUnavailable = errors.New("kernel oracle unavailable")
+	// ErrNoMem reports that bpf_cpumask_create returned NULL while setting
+	// up a call: the per-CPU bpf_mem_alloc cache was empty. Retrying helps.
+	ErrNoMem = errors.New("bpf_cpumask_create returned NULL")
+	// ErrSetup reports that bpf_cpumask_populate rejected an input mask.
+	ErrSetup = errors.New("populating an input mask failed")
+	// ErrInvalidInput reports arguments the oracle cannot turn into a
+	// program: wrong number of masks, a mask longer than struct cpumask,
+	// an unknown kfunc.
+	ErrInvalidInput = errors.New("invalid oracle input")
+)
+
+// bpfFSleepable is BPF_F_SLEEPABLE: a SYSCALL program must be sleepable to
+// be allowed the cpumask kfuncs at all.
+const bpfFSleepable = 16
+
+// Oracle runs the live kernel's bpf_cpumask kfuncs. It is safe for
+// concurrent use; programs are built on first use and cached.
+type Oracle struct {
+	topo Topology
+	ids  map[string]btf.TypeID
+
+	mu    sync.Mutex
+	progs map[progKey]*ebpf.Program
+}
+
+// extraKfuncs are the non-cpumask-op kfuncs the oracle's programs need.
+var extraKfuncs = []string{
+	"bpf_cpumask_create", "bpf_cpumask_release", "bpf_cpumask_acquire",
+	"bpf_iter_num_new", "bpf_iter_num_next", "bpf_iter_num_destroy",
+}
+
+// Open checks that this machine can run the oracle and returns it. When it
+// cannot, the error wraps ErrUnavailable and says why.
+func Open() (*Oracle, error) {
+	if runtime.GOOS != "linux" {
+		return nil, fmt.Errorf("%w: not Linux (GOOS=%s)", ErrUnavailable, runtime.GOOS)
+	}
+	spec, err := btf.LoadKernelSpec()
+	if err != nil {
+		return nil, fmt.Errorf("%w: no kernel BTF: %v", ErrUnavailable, err)
+	}
+	if err := checkCaps(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+
+	var cpumask *btf.Struct
+	if err := spec.TypeByName("cpumask", &cpumask); err != nil {
+		return nil, fmt.Errorf("%w: struct cpumask not in kernel BTF: %v", ErrUnavailable, err)
+	}
+	size, err := btf.Sizeof(cpumask)
+	if err != nil {
+		return nil, fmt.Errorf("%w: sizeof(struct cpumask): %v", ErrUnavailable, err)
+	}
+	nrCPUIDs, err := readNrCPUIDs()
+	if err != nil {
+		return nil, fmt.Errorf("%w: nr_cpu_ids: %v", ErrUnavailable, err)
+	}
+
+	o := &Oracle{
+		topo:  DeriveTopology(size*8, nrCPUIDs),
+		ids:   make(map[string]btf.TypeID),
+		progs: make(map[progKey]*ebpf.Program),
+	}
+	names := append([]string(nil), extraKfuncs...)
+	for _, fn := range Kfuncs() {
+		names = append(names, fn.String())
+	}
+	var missing []string
+	for _, name := range names {
+		var fn *btf.Func
+		if err := spec.TypeByName(name, &fn); err != nil {
+			missing = append(missing, name)
+			continue
+		}
+		id, err := spec.TypeID(fn)
+		if err != nil {
+			return nil, fmt.Errorf("%w: BTF id of %s: %v", ErrUnavailable, name, err)
+		}
+		o.ids[name] = id
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%w: kfunc missing from kernel BTF: %v", ErrUnavailable, missing)
+	}
+
+	// A kernel can have everything above and still refuse: lockdown, an
+	// LSM, or cpumask kfuncs not registered for SYSCALL programs.
+	if err := o.probe(); err != nil {
+		return nil, fmt.Errorf("%w: create+release probe program: %v", ErrUnavailable, err)
+	}
+	return o, nil
+}
+
+// Topology returns the kernel's cpumask sizing: NR_CPUS from BTF,
+// nr_cpu_ids from the possible-CPU list, and the derived widths.
+func (o *Oracle) Topology() Topology { return o.topo }
+
+// Close releases every cached program.
+func (o *Oracle) Close() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var errs []error
+	for k, p := range o.progs {
+		errs = append(errs, p.Close())
+		delete(o.progs, k)
+	}
+	return errors.Join(errs...)
+}
+
+// KfuncCall returns a call instruction for the named kernel kfunc, for
+// hand-assembled programs (the verifier verdict tests build their own).
+func (o *Oracle) KfuncCall(name string) (asm.Instruction, error) {
+	id, ok := o.ids[name]
+	if !ok {
+		return asm.Instruction{}, fmt.Errorf("kfunc %q not looked up: %w", name, ErrInvalidInput)
+	}
+	return kfuncCall(id), nil
+}
+
+func kfuncCall(id btf.TypeID) asm.Instruction {
+	return asm.Instruction{
+		OpCode:   asm.OpCode(asm.JumpClass).SetJumpOp(asm.Call),
+		Src:      asm.PseudoKfuncCall,
+		Constant: int64(id),
+	}
+}
+
+// LoadProgram loads insns as a sleepable SYSCALL program, the only program
+// type that can be run from user space and call cpumask kfuncs. A verifier
+// rejection is returned as *ebpf.VerifierError carrying the kernel's log.
+func (o *Oracle) LoadProgram(name string, insns asm.Instructions) (*ebpf.Program, error) {
+	return ebpf.NewProgramWithOptions(&ebpf.ProgramSpec{
+		Name:         name,
+		Type:         ebpf.Syscall,
+		Flags:        bpfFSleepable,
+		License:      "GPL",
+		Instructions: insns,
+	}, ebpf.ProgramOptions{LogSizeStart: 1 << 16})
+}
+
+// probe loads and runs the smallest program that owns a bpf_cpumask. It is
+// deliberately not built by the Call machinery, so a bug there fails tests
+// instead of skipping them.
+func (o *Oracle) probe() error {
+	p, err := o.LoadProgram("oracle_probe", asm.Instructions{
+		o.call("bpf_cpumask_create"),
+		asm.JEq.Imm(asm.R0, 0, "out"),
+		asm.Mov.Reg(asm.R1, asm.R0),
+		o.call("bpf_cpumask_release"),
+		asm.Mov.Imm(asm.R0, 0).WithSymbol("out"),
+		asm.Return(),
+	})
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	_, err = p.Run(&ebpf.RunOptions{Context: make([]byte, 8)})
+	return err
+}
