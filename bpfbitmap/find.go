@@ -1,6 +1,10 @@
 package bpfbitmap
 
-import "github.com/bpfbitmap/prototype/internal/words"
+import (
+	"math/bits"
+
+	"github.com/bpfbitmap/prototype/internal/words"
+)
 
 // The find_bit family keeps the kernel's contract: a result of Len() means
 // nothing was found, and a negative start is treated as the huge unsigned
@@ -13,7 +17,15 @@ func (b *Bitmap) FindFirstBit() int { return words.FindFirstBit(b.Words(), b.Len
 // FindNextBit returns the first set bit at or after start, or Len()
 // (find_next_bit).
 func (b *Bitmap) FindNextBit(start int) int {
-	return words.FindNextBit(b.Words(), b.Len(), start)
+	n := b.Len()
+	// The hit in start's own word is answered here, without a second call:
+	// it is the common step of a walk over a bitmap that is not sparse.
+	if uint(start) < uint(n) {
+		if w := *b.word(start) >> (uint(start) % words.WordBits); w != 0 {
+			return min(start+bits.TrailingZeros64(w), n)
+		}
+	}
+	return words.FindNextBit(b.Words(), n, start)
 }
 
 // FindFirstZeroBit returns the first clear bit, or Len() if all are set

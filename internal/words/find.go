@@ -2,89 +2,108 @@ package words
 
 import "math/bits"
 
+// The four searches below are written out rather than sharing one loop with
+// an operator switch: each is then small enough to inline into its callers,
+// and the word loop carries no per-word branch on the operator.
+
 // FindFirstBit returns the index of the first set bit below size, or size if
 // there is none (find_first_bit).
 func FindFirstBit(addr []uint64, size int) int {
-	return findNext(addr, nil, size, 0, opSet)
+	for i, w := range addr[:Len(size)] {
+		if w != 0 {
+			return min(i*WordBits+bits.TrailingZeros64(w), size)
+		}
+	}
+	return size
 }
 
 // FindNextBit returns the index of the first set bit at or after offset and
-// below size, or size if there is none, also when offset >= size
-// (find_next_bit).
+// below size, or size if there is none, also when offset >= size or offset is
+// negative (find_next_bit).
 func FindNextBit(addr []uint64, size, offset int) int {
-	return findNext(addr, nil, size, offset, opSet)
+	if uint(offset) >= uint(size) {
+		return size
+	}
+	i := offset / WordBits
+	if w := addr[i] >> (uint(offset) % WordBits); w != 0 {
+		return min(offset+bits.TrailingZeros64(w), size)
+	}
+	for j, w := range addr[i+1 : Len(size)] {
+		if w != 0 {
+			return min((i+1+j)*WordBits+bits.TrailingZeros64(w), size)
+		}
+	}
+	return size
 }
 
 // FindFirstZeroBit returns the index of the first clear bit below size, or size
 // (find_first_zero_bit).
 func FindFirstZeroBit(addr []uint64, size int) int {
-	return findNext(addr, nil, size, 0, opZero)
+	return FindNextZeroBit(addr, size, 0)
 }
 
 // FindNextZeroBit returns the first clear bit at or after offset below size, or
 // size (find_next_zero_bit).
 func FindNextZeroBit(addr []uint64, size, offset int) int {
-	return findNext(addr, nil, size, offset, opZero)
+	if uint(offset) >= uint(size) {
+		return size
+	}
+	i := offset / WordBits
+	if w := ^addr[i] >> (uint(offset) % WordBits); w != 0 {
+		return min(offset+bits.TrailingZeros64(w), size)
+	}
+	for j, w := range addr[i+1 : Len(size)] {
+		if w != ^uint64(0) {
+			return min((i+1+j)*WordBits+bits.TrailingZeros64(^w), size)
+		}
+	}
+	return size
 }
 
 // FindFirstAndBit returns the first bit set in both a and b below size, or size
 // (find_first_and_bit).
 func FindFirstAndBit(a, b []uint64, size int) int {
-	return findNext(a, b, size, 0, opAnd)
+	return FindNextAndBit(a, b, size, 0)
 }
 
 // FindNextAndBit returns the first bit set in both a and b at or after offset
 // below size, or size (find_next_and_bit).
 func FindNextAndBit(a, b []uint64, size, offset int) int {
-	return findNext(a, b, size, offset, opAnd)
+	if uint(offset) >= uint(size) {
+		return size
+	}
+	i := offset / WordBits
+	if w := (a[i] & b[i]) >> (uint(offset) % WordBits); w != 0 {
+		return min(offset+bits.TrailingZeros64(w), size)
+	}
+	n := Len(size)
+	a, b = a[i+1:n], b[i+1:n]
+	for j := range a {
+		if w := a[j] & b[j]; w != 0 {
+			return min((i+1+j)*WordBits+bits.TrailingZeros64(w), size)
+		}
+	}
+	return size
 }
 
 // FindNextAndNotBit returns the first bit set in a and clear in b at or after
 // offset below size, or size (find_next_andnot_bit).
 func FindNextAndNotBit(a, b []uint64, size, offset int) int {
-	return findNext(a, b, size, offset, opAndNot)
-}
-
-type findOp uint8
-
-const (
-	opSet findOp = iota
-	opZero
-	opAnd
-	opAndNot
-)
-
-// word returns word i of the bitmap the search runs over. The switch is on a
-// constant at every call site after inlining, so it costs nothing per word.
-func (op findOp) word(a, b []uint64, i int) uint64 {
-	switch op {
-	case opZero:
-		return ^a[i]
-	case opAnd:
-		return a[i] & b[i]
-	case opAndNot:
-		return a[i] &^ b[i]
-	}
-	return a[i]
-}
-
-// findNext is the kernel's _find_next_bit: the partial first word, then whole
-// words, and the result clamped to size so that tail bits never show.
-func findNext(a, b []uint64, size, offset int, op findOp) int {
-	if offset >= size || offset < 0 {
+	if uint(offset) >= uint(size) {
 		return size
 	}
 	i := offset / WordBits
-	w := op.word(a, b, i) & FirstWordMask(offset)
-	last := (size - 1) / WordBits
-	for w == 0 {
-		i++
-		if i > last {
-			return size
-		}
-		w = op.word(a, b, i)
+	if w := (a[i] &^ b[i]) >> (uint(offset) % WordBits); w != 0 {
+		return min(offset+bits.TrailingZeros64(w), size)
 	}
-	return min(i*WordBits+bits.TrailingZeros64(w), size)
+	n := Len(size)
+	a, b = a[i+1:n], b[i+1:n]
+	for j := range a {
+		if w := a[j] &^ b[j]; w != 0 {
+			return min((i+1+j)*WordBits+bits.TrailingZeros64(w), size)
+		}
+	}
+	return size
 }
 
 // FindLastBit returns the index of the last set bit below size, or size if

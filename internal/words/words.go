@@ -32,15 +32,15 @@ func Weight(w []uint64, nbits int) int {
 // instead of waiting on one accumulator.
 func weightWords(w []uint64) int {
 	var c0, c1, c2, c3 int
+	n := len(w)
 	i := 0
-	for ; i+4 <= len(w); i += 4 {
-		x := w[i : i+4 : i+4]
-		c0 += bits.OnesCount64(x[0])
-		c1 += bits.OnesCount64(x[1])
-		c2 += bits.OnesCount64(x[2])
-		c3 += bits.OnesCount64(x[3])
+	for ; i <= n-4; i += 4 {
+		c0 += bits.OnesCount64(w[i])
+		c1 += bits.OnesCount64(w[i+1])
+		c2 += bits.OnesCount64(w[i+2])
+		c3 += bits.OnesCount64(w[i+3])
 	}
-	for ; i < len(w); i++ {
+	for ; i < n; i++ {
 		c0 += bits.OnesCount64(w[i])
 	}
 	return c0 + c1 + c2 + c3
