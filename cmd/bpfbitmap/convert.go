@@ -76,8 +76,9 @@ type convertJSON struct {
 	Line   int    `json:"line,omitempty"` // 1-based line of standard input
 	Output string `json:"output,omitempty"`
 	*maskJSON
-	Error string `json:"error,omitempty"`
-	Errno string `json:"errno,omitempty"` // "EINVAL", "ERANGE", "EOVERFLOW"
+	Error  string `json:"error,omitempty"`
+	Errno  string `json:"errno,omitempty"`  // "EINVAL", "ERANGE", "EOVERFLOW"
+	Offset *int   `json:"offset,omitempty"` // byte of Input the error is at
 }
 
 func (cv converter) run(args []string, stdin io.Reader, stdout, stderr io.Writer, asJSON bool) int {
@@ -88,11 +89,7 @@ func (cv converter) run(args []string, stdin io.Reader, stdout, stderr io.Writer
 		r.Line = line
 		if r.Error != "" {
 			status = exitFail
-			where := ""
-			if line > 0 {
-				where = fmt.Sprintf("line %d: ", line)
-			}
-			fmt.Fprintf(stderr, "bpfbitmap convert: %s%s\n", where, r.Error)
+			writeConvertError(stderr, &r)
 		}
 		if asJSON {
 			results = append(results, r)
@@ -133,6 +130,31 @@ func (cv converter) run(args []string, stdin io.Reader, stdout, stderr io.Writer
 	return status
 }
 
+// writeConvertError prints r's error as
+//
+//	bpfbitmap convert: line 2: "0-3,x": bitmap_parselist: at byte 4 "x": … (EINVAL)
+//	    0-3,x
+//	        ^
+//
+// the caret under the byte the kernel stopped at, when the input is short
+// plain text.
+func writeConvertError(w io.Writer, r *convertJSON) {
+	where := ""
+	if r.Line > 0 {
+		where = fmt.Sprintf("line %d: ", r.Line)
+	}
+	fmt.Fprintf(w, "bpfbitmap convert: %s%q: %s\n", where, r.Input, r.Error)
+	if r.Offset == nil || len(r.Input) > 72 || *r.Offset > len(r.Input) {
+		return
+	}
+	for _, c := range []byte(r.Input) {
+		if c < ' ' || c > '~' {
+			return
+		}
+	}
+	fmt.Fprintf(w, "    %s\n    %s^\n", r.Input, strings.Repeat(" ", *r.Offset))
+}
+
 // convert parses in and formats it, or describes why it cannot.
 func (cv converter) convert(in string) convertJSON {
 	r := convertJSON{Input: in}
@@ -144,6 +166,9 @@ func (cv converter) convert(in string) convertJSON {
 	if err != nil {
 		r.Errno = errnoName(err)
 		r.Error = fmt.Sprintf("%v (%s)", err, r.Errno)
+		if pe, ok := errors.AsType[*bpfbitmap.ParseError](err); ok {
+			r.Offset = &pe.Offset
+		}
 		return r
 	}
 	defer b.Release()
