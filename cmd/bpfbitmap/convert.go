@@ -75,7 +75,7 @@ type convertJSON struct {
 	Input  string `json:"input"`
 	Line   int    `json:"line,omitempty"` // 1-based line of standard input
 	Output string `json:"output,omitempty"`
-	*maskJSON
+	*MaskJSON
 	Error  string `json:"error,omitempty"`
 	Errno  string `json:"errno,omitempty"`  // "EINVAL", "ERANGE", "EOVERFLOW"
 	Offset *int   `json:"offset,omitempty"` // byte of Input the error is at
@@ -172,7 +172,7 @@ func (cv converter) convert(in string) convertJSON {
 		return r
 	}
 	defer b.Release()
-	r.maskJSON = newMaskJSON(b)
+	r.MaskJSON = newMaskJSON(b)
 	r.Output = r.List
 	if cv.to == "hex" {
 		r.Output = r.Mask

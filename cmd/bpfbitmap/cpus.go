@@ -39,16 +39,16 @@ the waste: class bytes minus the least any design needs for nr_cpu_ids bits.`,
 	},
 }
 
-// maskJSON is a CPU mask in both text forms.
-type maskJSON struct {
+// MaskJSON is a CPU mask in both text forms, as the JSON output shows it.
+type MaskJSON struct {
 	List   string `json:"list"`   // %*pbl: "0-3,8"
 	Mask   string `json:"mask"`   // %*pb: "10f"
 	Weight int    `json:"weight"` // CPUs in the mask
 	Bits   int    `json:"bits"`   // width of the mask
 }
 
-func newMaskJSON(b *bpfbitmap.Bitmap) *maskJSON {
-	return &maskJSON{List: b.FormatList(), Mask: b.FormatHex(), Weight: b.Weight(), Bits: b.Len()}
+func newMaskJSON(b *bpfbitmap.Bitmap) *MaskJSON {
+	return &MaskJSON{List: b.FormatList(), Mask: b.FormatHex(), Weight: b.Weight(), Bits: b.Len()}
 }
 
 // cpusJSON is the --json output of cpus.
@@ -57,12 +57,12 @@ type cpusJSON struct {
 	NrCPUIDs         int          `json:"nr_cpu_ids"`
 	SmallCpumaskBits int          `json:"small_cpumask_bits"`
 	LargeCpumaskBits int          `json:"large_cpumask_bits"`
-	Possible         *maskJSON    `json:"possible"`
-	Present          *maskJSON    `json:"present"`
-	Online           *maskJSON    `json:"online"`
-	Offline          *maskJSON    `json:"offline"`
-	Isolated         *maskJSON    `json:"isolated"`
-	Affinity         *maskJSON    `json:"affinity,omitempty"`
+	Possible         *MaskJSON    `json:"possible"`
+	Present          *MaskJSON    `json:"present"`
+	Online           *MaskJSON    `json:"online"`
+	Offline          *MaskJSON    `json:"offline"`
+	Isolated         *MaskJSON    `json:"isolated"`
+	Affinity         *MaskJSON    `json:"affinity,omitempty"`
 	Allocations      []allocation `json:"allocations"`
 }
 
@@ -115,7 +115,7 @@ func writeCPUs(w io.Writer, c *cpusJSON) error {
 	field("large_cpumask_bits", c.LargeCpumaskBits)
 	for _, m := range []struct {
 		name string
-		mask *maskJSON
+		mask *MaskJSON
 		hex  bool
 	}{
 		{"Possible CPU(s)", c.Possible, true},
