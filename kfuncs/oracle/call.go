@@ -246,7 +246,12 @@ func storeImm64(dst asm.Register, off int16, imm int32) asm.Instruction {
 	return asm.Instruction{OpCode: asm.StoreImmOp(asm.DWord), Dst: dst, Offset: off, Constant: int64(imm)}
 }
 
-func (o *Oracle) call(name string) asm.Instruction { return kfuncCall(o.ids[name]) }
+// call is for kfuncs Open has already found; a miss is a programming error
+// and shows up as a verifier rejection of ID 0.
+func (o *Oracle) call(name string) asm.Instruction {
+	id, _ := o.kfuncID(name)
+	return kfuncCall(id)
+}
 
 // releaseAndExit releases the first n masks and returns 0: every exit must
 // drop every reference or the verifier refuses the program.

@@ -36,6 +36,9 @@ const bpfFSleepable = 16
 // concurrent use; programs are built on first use and cached.
 type Oracle struct {
 	topo Topology
+	spec *btf.Spec
+
+	idMu sync.Mutex // separate from mu: program builds look up ids under mu
 	ids  map[string]btf.TypeID
 
 	mu    sync.Mutex
@@ -77,6 +80,7 @@ func Open() (*Oracle, error) {
 
 	o := &Oracle{
 		topo:  DeriveTopology(size*8, nrCPUIDs),
+		spec:  spec,
 		ids:   make(map[string]btf.TypeID),
 		progs: make(map[progKey]*ebpf.Program),
 	}
@@ -86,16 +90,9 @@ func Open() (*Oracle, error) {
 	}
 	var missing []string
 	for _, name := range names {
-		var fn *btf.Func
-		if err := spec.TypeByName(name, &fn); err != nil {
+		if _, err := o.kfuncID(name); err != nil {
 			missing = append(missing, name)
-			continue
 		}
-		id, err := spec.TypeID(fn)
-		if err != nil {
-			return nil, fmt.Errorf("%w: BTF id of %s: %v", ErrUnavailable, name, err)
-		}
-		o.ids[name] = id
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("%w: kfunc missing from kernel BTF: %v", ErrUnavailable, missing)
@@ -128,11 +125,33 @@ func (o *Oracle) Close() error {
 // KfuncCall returns a call instruction for the named kernel kfunc, for
 // hand-assembled programs (the verifier verdict tests build their own).
 func (o *Oracle) KfuncCall(name string) (asm.Instruction, error) {
-	id, ok := o.ids[name]
-	if !ok {
-		return asm.Instruction{}, fmt.Errorf("kfunc %q not looked up: %w", name, ErrInvalidInput)
+	id, err := o.kfuncID(name)
+	if err != nil {
+		return asm.Instruction{}, err
 	}
 	return kfuncCall(id), nil
+}
+
+// KernelBTF returns the kernel's BTF, for hand-assembled programs that
+// need struct layouts (task_struct.cpus_ptr) or kernel types.
+func (o *Oracle) KernelBTF() *btf.Spec { return o.spec }
+
+func (o *Oracle) kfuncID(name string) (btf.TypeID, error) {
+	o.idMu.Lock()
+	defer o.idMu.Unlock()
+	if id, ok := o.ids[name]; ok {
+		return id, nil
+	}
+	var fn *btf.Func
+	if err := o.spec.TypeByName(name, &fn); err != nil {
+		return 0, fmt.Errorf("kfunc %q not in kernel BTF: %w", name, err)
+	}
+	id, err := o.spec.TypeID(fn)
+	if err != nil {
+		return 0, fmt.Errorf("BTF id of %q: %w", name, err)
+	}
+	o.ids[name] = id
+	return id, nil
 }
 
 func kfuncCall(id btf.TypeID) asm.Instruction {
