@@ -3,6 +3,7 @@ package bpfbitmap
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"strconv"
 	"strings"
 
@@ -489,8 +490,8 @@ func (b *Bitmap) FormatList() string {
 func (b *Bitmap) AppendList(dst []byte) []byte {
 	n, w := b.Len(), b.Words()
 	sep := false
-	for lo := words.FindFirstBit(w, n); lo < n; {
-		hi := words.FindNextZeroBit(w, n, lo+1) // the range is [lo, hi)
+	for lo := scan(w, n, 0, 0); lo < n; {
+		hi := scan(w, n, lo+1, ^uint64(0)) // the range is [lo, hi)
 		if sep {
 			dst = append(dst, ',')
 		}
@@ -500,9 +501,27 @@ func (b *Bitmap) AppendList(dst []byte) []byte {
 			dst = append(dst, '-')
 			dst = strconv.AppendUint(dst, uint64(hi-1), 10)
 		}
-		lo = words.FindNextBit(w, n, hi+1) // hi itself is clear
+		lo = scan(w, n, hi+1, 0) // hi itself is clear
 	}
 	return dst
+}
+
+// scan returns the first bit at or after i and below n that is set in w^flip,
+// or n: find_next_bit for flip 0, find_next_zero_bit for all ones. It is
+// small enough to inline, which matters for lists of many short ranges.
+func scan(w []uint64, n, i int, flip uint64) int {
+	if i >= n {
+		return n
+	}
+	k := i / words.WordBits
+	x := (w[k] ^ flip) & words.FirstWordMask(i)
+	for x == 0 {
+		if k++; k >= len(w) {
+			return n
+		}
+		x = w[k] ^ flip
+	}
+	return min(k*words.WordBits+bits.TrailingZeros64(x), n)
 }
 
 // FormatHex returns the bits in the kernel's hex mask format (%*pb:
