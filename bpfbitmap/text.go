@@ -26,11 +26,14 @@ import (
 type ParseError struct {
 	Func   string // kernel function whose rules applied: "bitmap_parselist" or "bitmap_parse"
 	Offset int    // byte offset of the offending text in the input
-	Text   string // the offending region or chunk (at most maxErrText bytes)
+	Text   string // the offending region or chunk (at most 64 bytes)
 	Reason string // what is wrong with it
 	Err    error  // ErrInvalid, ErrRange or ErrOverflow
 }
 
+// Error says where, what and which errno, as in
+//
+//	bitmap_parselist: at byte 4 "8-9": bit 9 out of range for 8 bits: bit index out of range
 func (e *ParseError) Error() string {
 	return fmt.Sprintf("%s: at byte %d %q: %s: %v", e.Func, e.Offset, e.Text, e.Reason, e.Err)
 }
@@ -81,7 +84,7 @@ func token(s string, i int) (lo, hi int) {
 	for lo > 0 && !isSeparator(s[lo-1]) {
 		lo--
 	}
-	for hi < len(s) && !isSeparator(s[hi]) && s[hi] != '\n' {
+	for hi < len(s) && !isSeparator(s[hi]) {
 		hi++
 	}
 	return lo, hi
@@ -485,8 +488,9 @@ func (b *Bitmap) FormatList() string {
 	return string(b.AppendList(buf[:0]))
 }
 
-// AppendList appends FormatList's text to dst and returns the extended
-// buffer, allocating only when dst must grow.
+// AppendList appends the list format of FormatList (%*pbl:
+// bitmap_list_string) to dst and returns the extended buffer, allocating only
+// when dst must grow.
 func (b *Bitmap) AppendList(dst []byte) []byte {
 	n, w := b.Len(), b.Words()
 	sep := false
@@ -534,8 +538,8 @@ func (b *Bitmap) FormatHex() string {
 	return string(b.AppendHex(buf[:0]))
 }
 
-// AppendHex appends FormatHex's text to dst and returns the extended buffer,
-// growing dst at most once.
+// AppendHex appends the hex mask format of FormatHex (%*pb: bitmap_string)
+// to dst and returns the extended buffer, growing dst at most once.
 func (b *Bitmap) AppendHex(dst []byte) []byte {
 	const hexDigits = "0123456789abcdef"
 	n, w := b.Len(), b.Words()
@@ -575,7 +579,8 @@ func growBytes(b []byte, n int) []byte {
 // %*pbl does.
 func (b *Bitmap) String() string { return b.FormatList() }
 
-// MarshalText implements encoding.TextMarshaler with the list format.
+// MarshalText implements encoding.TextMarshaler with the list format of
+// FormatList (%*pbl: bitmap_list_string); a nil b gives empty text.
 func (b *Bitmap) MarshalText() ([]byte, error) {
 	return b.AppendList(nil), nil
 }
