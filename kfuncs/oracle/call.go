@@ -238,7 +238,14 @@ func (e *emitter) emit(ins ...asm.Instruction) {
 	}
 }
 
-func (e *emitter) label(name string) { e.pending = name }
+// label names the next instruction. Two labels in a row get a "ja +0"
+// between them, since an instruction carries one symbol.
+func (e *emitter) label(name string) {
+	if e.pending != "" {
+		e.emit(asm.Instruction{OpCode: asm.Ja.Op(asm.ImmSource)})
+	}
+	e.pending = name
+}
 
 // storeImm64 emits *(u64 *)(dst + off) = imm. BPF_ST|BPF_DW is valid BPF
 // (the immediate is sign-extended), but asm.StoreImm refuses DWord.

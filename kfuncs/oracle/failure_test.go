@@ -302,5 +302,29 @@ func writeFailureReadme(t *testing.T, o *Oracle, rows []string) {
 	for _, r := range rows {
 		b.WriteString(r + "\n")
 	}
+	b.WriteString("\nDifferences in wording from the selftests' `__msg` (all still match as substrings):\n")
+	b.WriteString("NULL arguments are reported as \"Possibly NULL pointer passed to trusted argN\" even for a\n")
+	b.WriteString("literal NULL; \"Unreleased reference id=N alloc_insn=M\" is followed by \"BPF_EXIT instruction in\n")
+	b.WriteString("main prog would lead to reference leak\", so the log no longer ends with it; the 6.3 message for\n")
+	b.WriteString("`test_acquire_wrong_cpumask` (\"expected pointer to STRUCT bpf_cpumask\") is now\n")
+	b.WriteString("\"R1 must be referenced or trusted\".\n\n")
+	b.WriteString("Porting notes: a sleepable SYSCALL program is not in an RCU read section, so the\n")
+	b.WriteString("`task->cpus_ptr` programs take `bpf_rcu_read_lock()` as a tp_btf program implicitly has it;\n")
+	b.WriteString("without it the verdict is \"R2 must be a rcu pointer\" instead. ")
+	fmt.Fprintf(&b, "This kernel honours %d kptr fields per map value\n", kptrFieldsMax(t, o))
+	b.WriteString("(BTF_FIELDS_MAX; the selftests hard-code CPUMASK_KPTR_FIELDS_MAX); past it the kernel refuses\n")
+	b.WriteString("the map's BTF and libbpf and cilium/ebpf both retry without BTF, hence \"has no valid kptr\".\n\n")
+	b.WriteString("## cpumask_success.c\n\n")
+	b.WriteString("`TestSuccessPrograms` ports every program of the file and asserts each loads, runs and leaves\n")
+	b.WriteString("`err == 0`: ")
+	for i, sc := range successCases {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "`%s`", sc.name)
+	}
+	b.WriteString(".\n`test_populate_reject_unaligned` evaluates its `CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS` guard in\n")
+	b.WriteString("Go and runs the body anyway: on such arches (x86-64, arm64) populate accepts a misaligned\n")
+	b.WriteString("source and returns 0, elsewhere it must return -EINVAL.\n")
 	require.NoError(t, os.WriteFile(filepath.Join("testdata", "failure", "README.md"), []byte(b.String()), 0o644))
 }
