@@ -78,6 +78,8 @@ type progKey struct {
 	load   Load
 	srcLen int
 	repeat int
+	// cost is non-zero for measurement programs, zero for Call programs.
+	cost costKey
 }
 
 // Context layout, in u64 slots. One buffer carries inputs in and results
