@@ -19,6 +19,14 @@ import (
 // of the unrolled loops, and small enough to stay fast.
 const maxFuzzBits = 1100
 
+// maxFuzzSteps bounds FuzzOps programs, so that minimizing a long input
+// stays quick.
+const maxFuzzSteps = 200
+
+// maxOpsBits bounds FuzzOps sizes: past the four-word unrolled loops, and
+// small enough for many steps per second.
+const maxOpsBits = 330
+
 var fuzzAlloc = sync.OnceValue(bpfbitmap.NewAllocator)
 
 // fuzzLeakCheck, deferred first, fails t if the input left a Bitmap live. A
@@ -102,87 +110,89 @@ func FuzzOps(f *testing.F) {
 	f.Add([]byte{0xe8, 0x3, 9, 0, 0, 7, 0x3, 0xe7, 20, 0x3, 0xe6, 18, 0, 1}) // 1000 bits
 	f.Add([]byte{1, 0, 0, 0, 0, 11, 0, 0, 19, 0, 0, 9, 0, 0, 19, 0, 0})
 	f.Add([]byte{0, 0, 9, 0, 0, 11, 0, 0, 14, 0, 0, 23, 0, 0}) // 0 bits
-	f.Fuzz(func(t *testing.T, prog []byte) {
-		defer fuzzLeakCheck(t)
-		if len(prog) < 2 {
-			return
-		}
-		n := int(prog[0]) | int(prog[1])<<8
-		n %= maxFuzzBits + 1
-		prog = prog[2:]
-		m := [2]boolModel{make(boolModel, n), make(boolModel, n)}
-		b := [2]*bpfbitmap.Bitmap{newFuzzBitmap(t, m[0]), newFuzzBitmap(t, m[1])}
-		defer b[0].Release()
-		defer b[1].Release()
-		for step := 0; len(prog) >= 3; prog, step = prog[3:], step+1 {
-			op := prog[0] % 24
-			i := int(int16(uint16(prog[1])<<8 | uint16(prog[2])))
-			in := i >= 0 && i < n
-			x, mx := b[0], m[0]
-			var got, want any
-			switch op {
-			case 0, 1, 2, 3, 4, 5, 6, 7, 8:
-				bo := bitOps[op]
-				got = bo.do(x, i)
-				want = false
-				if in {
-					want = bo.model(mx, i)
-				}
-			case 9:
-				x.Fill()
-				copy(mx, fullModel(n))
-			case 10:
-				x.Zero()
-				clear(mx)
-			case 11:
-				got = x.Complement(x)
-				for j := range mx {
-					mx[j] = !mx[j]
-				}
-				want = error(nil)
-			case 12:
-				b[0], b[1], m[0], m[1] = b[1], b[0], m[1], m[0]
-				continue
-			case 13, 14, 15, 16:
-				bop := bulkOps[op-13]
-				var err error
-				got, err = bop.do(x, x, b[1])
-				if err != nil {
-					t.Fatalf("step %d: %s: %v", step, bop.name, err)
-				}
-				copy(mx, applyModel(bop, mx, m[1]))
-				want = got
-				if bop.hasResult {
-					want = mx.weight() != 0
-				}
-			case 17:
-				got = x.Copy(b[1])
-				copy(mx, m[1])
-				want = error(nil)
-			case 18:
-				got, want = x.FindNextBit(i), mx.findNext(i, true)
-			case 19:
-				got, want = x.FindNextZeroBit(i), mx.findNext(i, false)
-			case 20:
-				got, want = x.FindNthBit(i), mx.findNth(i)
-			case 21:
-				got, want = x.FindNextAndBit(b[1], i), mx.findNextAnd(m[1], i, false)
-			case 22:
-				got, want = x.FindNextAndNotBit(b[1], i), mx.findNextAnd(m[1], i, true)
-			case 23:
-				got = [3]bool{x.Equal(b[1]), x.Intersects(b[1]), x.Subset(b[1])}
-				want = [3]bool{mx.equal(m[1]), mx.intersects(m[1]), mx.subset(m[1])}
+	f.Fuzz(fuzzOps)
+}
+
+func fuzzOps(t *testing.T, prog []byte) {
+	defer fuzzLeakCheck(t)
+	if len(prog) < 2 {
+		return
+	}
+	n := int(prog[0]) | int(prog[1])<<8
+	n %= maxFuzzBits + 1
+	prog = prog[2:]
+	m := [2]boolModel{make(boolModel, n), make(boolModel, n)}
+	b := [2]*bpfbitmap.Bitmap{newFuzzBitmap(t, m[0]), newFuzzBitmap(t, m[1])}
+	defer b[0].Release()
+	defer b[1].Release()
+	for step := 0; len(prog) >= 3; prog, step = prog[3:], step+1 {
+		op := prog[0] % 24
+		i := int(int16(uint16(prog[1])<<8 | uint16(prog[2])))
+		in := i >= 0 && i < n
+		x, mx := b[0], m[0]
+		var got, want any
+		switch op {
+		case 0, 1, 2, 3, 4, 5, 6, 7, 8:
+			bo := bitOps[op]
+			got = bo.do(x, i)
+			want = false
+			if in {
+				want = bo.model(mx, i)
 			}
-			if got != want {
-				t.Fatalf("step %d: op %d index %d on %d bits = %v; want %v", step, op, i, n, got, want)
+		case 9:
+			x.Fill()
+			copy(mx, fullModel(n))
+		case 10:
+			x.Zero()
+			clear(mx)
+		case 11:
+			got = x.Complement(x)
+			for j := range mx {
+				mx[j] = !mx[j]
 			}
-			checkModel(t, x, mx, "FuzzOps")
+			want = error(nil)
+		case 12:
+			b[0], b[1], m[0], m[1] = b[1], b[0], m[1], m[0]
+			continue
+		case 13, 14, 15, 16:
+			bop := bulkOps[op-13]
+			var err error
+			got, err = bop.do(x, x, b[1])
+			if err != nil {
+				t.Fatalf("step %d: %s: %v", step, bop.name, err)
+			}
+			copy(mx, applyModel(bop, mx, m[1]))
+			want = got
+			if bop.hasResult {
+				want = mx.weight() != 0
+			}
+		case 17:
+			got = x.Copy(b[1])
+			copy(mx, m[1])
+			want = error(nil)
+		case 18:
+			got, want = x.FindNextBit(i), mx.findNext(i, true)
+		case 19:
+			got, want = x.FindNextZeroBit(i), mx.findNext(i, false)
+		case 20:
+			got, want = x.FindNthBit(i), mx.findNth(i)
+		case 21:
+			got, want = x.FindNextAndBit(b[1], i), mx.findNextAnd(m[1], i, false)
+		case 22:
+			got, want = x.FindNextAndNotBit(b[1], i), mx.findNextAnd(m[1], i, true)
+		case 23:
+			got = [3]bool{x.Equal(b[1]), x.Intersects(b[1]), x.Subset(b[1])}
+			want = [3]bool{mx.equal(m[1]), mx.intersects(m[1]), mx.subset(m[1])}
 		}
-		checkModel(t, b[1], m[1], "FuzzOps other operand")
-		if got, want := slices.Collect(b[0].All()), m[0].set(); !slices.Equal(got, want) {
-			t.Fatalf("All() = %v; want %v", got, want)
+		if got != want {
+			t.Fatalf("step %d: op %d index %d on %d bits = %v; want %v", step, op, i, n, got, want)
 		}
-	})
+		checkModel(t, x, mx, "FuzzOps")
+	}
+	checkModel(t, b[1], m[1], "FuzzOps other operand")
+	if got, want := slices.Collect(b[0].All()), m[0].set(); !slices.Equal(got, want) {
+		t.Fatalf("All() = %v; want %v", got, want)
+	}
 }
 
 // FuzzBulk builds x and y from bytes with independent lengths (same length
