@@ -195,7 +195,7 @@ func (a *Allocator) NewCap(nbits, capBits int) (*Bitmap, error) {
 	unit[0] = uint64(ci) | uint64(a.id)<<8 | (h>>32)<<32
 	b := (*Bitmap)(unsafe.Pointer(&unit[1]))
 	clear(unit[2:])
-	b.numBits = int32(nbits)
+	b.numBits = int32(nbits) | fromAllocator
 	b.refcnt.Store(1)
 	return b, nil
 }
@@ -224,7 +224,7 @@ func (a *Allocator) free(b *Bitmap) {
 	base := uintptr(unsafe.Pointer(&c.slabs[slab][0]))
 	idx := (uintptr(unsafe.Pointer(hdr)) - base) / uintptr(c.unit)
 	c.live--
-	c.liveBytes -= unitBytes(int(b.numBits))
+	c.liveBytes -= unitBytes(b.Len())
 	c.waiting = append(c.waiting, slab<<32|uint64(idx))
 	c.mu.Unlock()
 }

@@ -24,11 +24,21 @@ import (
 // the kernel: the memory stays valid Go memory, but may belong to a new
 // Bitmap once a grace period has passed.
 //
-// Methods accept a nil *Bitmap as a bitmap of length 0.
+// Methods accept a nil *Bitmap as a bitmap of length 0, and a zero Bitmap
+// (new(Bitmap), or one a decoder made with reflect.New) as a 0-bit bitmap that
+// no allocator owns: Acquire and Release do nothing on it.
 type Bitmap struct {
-	refcnt  atomic.Int32 // refcount_t: a signed 32-bit atomic
+	refcnt atomic.Int32 // refcount_t: a signed 32-bit atomic
+	// numBits is num_bits with fromAllocator or-ed in; MaxBits leaves the
+	// bit free. Only allocated Bitmaps have the allocator header in front
+	// of them, and the flag says whether it may be read.
 	numBits int32
 }
+
+const fromAllocator = 1 << 30
+
+// owned reports whether b came from an Allocator.
+func (b *Bitmap) owned() bool { return b.numBits&fromAllocator != 0 }
 
 // bitsOffset is offsetof(struct bpf_bitmap, bits).
 const bitsOffset = unsafe.Sizeof(Bitmap{})
@@ -38,7 +48,7 @@ func (b *Bitmap) Len() int {
 	if b == nil {
 		return 0
 	}
-	return int(b.numBits)
+	return int(b.numBits &^ fromAllocator)
 }
 
 // Words returns the live words, Len rounded up to whole words, sharing memory
@@ -47,7 +57,7 @@ func (b *Bitmap) Words() []uint64 {
 	if b == nil {
 		return nil
 	}
-	return b.backing(words.Len(int(b.numBits)))
+	return b.backing(words.Len(b.Len()))
 }
 
 // Backing returns every word the allocation holds: Words followed by the slack
@@ -71,12 +81,19 @@ func (b *Bitmap) Cap() int {
 }
 
 func (b *Bitmap) backing(n int) []uint64 {
+	if n == 0 {
+		// b+8 may be the end of the allocation: no pointer may be made there.
+		return []uint64{}
+	}
 	return unsafe.Slice((*uint64)(unsafe.Add(unsafe.Pointer(b), bitsOffset)), n)
 }
 
 // capWords derives the word capacity from the size class recorded in the
 // allocator header, so struct bpf_bitmap keeps its 8-byte layout.
 func (b *Bitmap) capWords() int {
+	if !b.owned() {
+		return words.Len(b.Len())
+	}
 	hdr := *(*uint64)(unsafe.Add(unsafe.Pointer(b), -UnitHeaderBytes))
 	unit := defaultAllocator.classes[uint8(hdr)].unit
 	return (unit - UnitHeaderBytes - HeaderBytes) / 8
@@ -90,7 +107,7 @@ func (b *Bitmap) word(i int) *uint64 {
 // valid reports whether i is a bit of b; the unsigned compare also rejects
 // negative i, as the kernel's unsigned indices do.
 func (b *Bitmap) valid(i int) bool {
-	return b != nil && uint(i) < uint(b.numBits)
+	return b != nil && uint(i) < uint(b.numBits&^fromAllocator)
 }
 
 func mask(i int) uint64 { return 1 << (uint(i) % words.WordBits) }

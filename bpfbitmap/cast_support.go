@@ -14,10 +14,10 @@ func (a *Allocator) ID() uint32 { return a.id }
 
 // AllocatorID returns the ID of the allocator that handed out b, read from
 // the hint in its unit header (as bpf_mem_free finds the cache), or
-// ^uint32(0) for nil. It is one load: cast calls it on every cpumask
+// ^uint32(0) for nil or a zero Bitmap. It is one load: cast calls it on every cpumask
 // operation.
 func (b *Bitmap) AllocatorID() uint32 {
-	if b == nil {
+	if b == nil || !b.owned() {
 		return ^uint32(0)
 	}
 	hdr := *(*uint64)(unsafe.Add(unsafe.Pointer(b), -UnitHeaderBytes))

@@ -57,10 +57,11 @@ func (b *Bitmap) warn(w Warning) {
 // Acquire takes a reference and returns b (refcount_inc; kernel:
 // bpf_bitmap_acquire). On a count of 0 (use after the last Release) or an
 // overflowing or saturated count it saturates and reports a Warning instead
-// of wrapping, so the object is leaked rather than freed twice.
+// of wrapping, so the object is leaked rather than freed twice. Nil and a
+// zero Bitmap are returned unchanged.
 func (b *Bitmap) Acquire() *Bitmap {
-	if b == nil {
-		return nil
+	if b == nil || !b.owned() {
+		return b
 	}
 	old := b.refcnt.Add(1) - 1
 	switch {
@@ -76,9 +77,10 @@ func (b *Bitmap) Acquire() *Bitmap {
 // bpf_bitmap_release) and reports whether it was the last, in which case the
 // object went back to its allocator, reusable after a grace period. A release
 // of a count already at 0 (a double release) or saturated reports
-// WarnUnderflow and frees nothing. Release of nil does nothing.
+// WarnUnderflow and frees nothing. Release of nil or of a zero Bitmap does
+// nothing.
 func (b *Bitmap) Release() bool {
-	if b == nil {
+	if b == nil || !b.owned() {
 		return false
 	}
 	old := b.refcnt.Add(-1) + 1

@@ -114,3 +114,21 @@ func TestNilBitmapRefcount(t *testing.T) {
 	assert.False(t, b.Release())
 	assert.Zero(t, b.RefCount())
 }
+
+// A zero Bitmap has no allocator header in front of it: nothing may read
+// one, and it behaves as an unowned 0-bit bitmap.
+func TestZeroBitmap(t *testing.T) {
+	b := new(bpfbitmap.Bitmap)
+	assert.Same(t, b, b.Acquire())
+	assert.False(t, b.Release())
+	assert.Zero(t, b.RefCount())
+	assert.Zero(t, b.Len())
+	assert.Zero(t, b.Cap())
+	assert.Empty(t, b.Backing())
+	assert.True(t, b.Empty())
+	assert.Equal(t, 0, b.FindFirstBit())
+	b.Set(0)
+	assert.False(t, b.Test(0))
+	require.NoError(t, b.UnmarshalText([]byte("")))
+	assert.Error(t, b.UnmarshalText([]byte("0")))
+}
