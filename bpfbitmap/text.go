@@ -3,7 +3,6 @@ package bpfbitmap
 import (
 	"fmt"
 	"math"
-	"math/bits"
 	"strconv"
 	"strings"
 
@@ -88,23 +87,6 @@ func token(s string, i int) (lo, hi int) {
 		hi++
 	}
 	return lo, hi
-}
-
-// setRange sets bits [lo, hi) of w (bitmap_set).
-func setRange(w []uint64, lo, hi int) {
-	if lo >= hi {
-		return
-	}
-	first, last := lo/words.WordBits, (hi-1)/words.WordBits
-	if first == last {
-		w[first] |= words.FirstWordMask(lo) & words.LastWordMask(hi)
-		return
-	}
-	w[first] |= words.FirstWordMask(lo)
-	for i := first + 1; i < last; i++ {
-		w[i] = ^uint64(0)
-	}
-	w[last] |= words.LastWordMask(hi)
 }
 
 // region is struct region of lib/bitmap-str.c. The fields are unsigned int
@@ -334,29 +316,29 @@ func setRegion(w []uint64, r *region) {
 	if uint64(r.start)+uint64(r.groupLen) <= math.MaxUint32 {
 		switch {
 		case r.off >= r.groupLen:
-			setRange(w, start, end+1)
+			words.SetRange(w, start, end+1-start)
 		case r.groupLen > r.end:
-			setRange(w, start, start+min(end-start+1, off)) // one iteration
+			words.SetRange(w, start, min(end-start+1, off)) // one iteration
 		default:
 			group := int(r.groupLen)
 			for t := start; t <= end; t += group {
-				setRange(w, t, t+min(end-t+1, off))
+				words.SetRange(w, t, min(end-t+1, off))
 			}
 		}
 		return
 	}
 	// The wrap: group_len is 2^32-k with 1 <= k <= start.
 	k := int(-r.groupLen)
-	setRange(w, start, start+min(end-start+1, off))
+	words.SetRange(w, start, min(end-start+1, off))
 	// The steps below start reach t = start - j*k for every j with t >= 0;
 	// each sets [t, t+off), clipped at end, which lies above start.
 	lowest := start % k
 	if off >= k {
-		setRange(w, lowest, start)
+		words.SetRange(w, lowest, start-lowest)
 		return
 	}
 	for t := lowest; t < start; t += k {
-		setRange(w, t, t+off)
+		words.SetRange(w, t, off)
 	}
 }
 
@@ -494,8 +476,8 @@ func (b *Bitmap) FormatList() string {
 func (b *Bitmap) AppendList(dst []byte) []byte {
 	n, w := b.Len(), b.Words()
 	sep := false
-	for lo := scan(w, n, 0, 0); lo < n; {
-		hi := scan(w, n, lo+1, ^uint64(0)) // the range is [lo, hi)
+	for lo := words.FindFirstBit(w, n); lo < n; {
+		hi := words.FindNextZeroBit(w, n, lo+1) // the range is [lo, hi)
 		if sep {
 			dst = append(dst, ',')
 		}
@@ -505,27 +487,9 @@ func (b *Bitmap) AppendList(dst []byte) []byte {
 			dst = append(dst, '-')
 			dst = strconv.AppendUint(dst, uint64(hi-1), 10)
 		}
-		lo = scan(w, n, hi+1, 0) // hi itself is clear
+		lo = words.FindNextBit(w, n, hi+1) // hi itself is clear
 	}
 	return dst
-}
-
-// scan returns the first bit at or after i and below n that is set in w^flip,
-// or n: find_next_bit for flip 0, find_next_zero_bit for all ones. It is
-// small enough to inline, which matters for lists of many short ranges.
-func scan(w []uint64, n, i int, flip uint64) int {
-	if i >= n {
-		return n
-	}
-	k := i / words.WordBits
-	x := (w[k] ^ flip) & words.FirstWordMask(i)
-	for x == 0 {
-		if k++; k >= len(w) {
-			return n
-		}
-		x = w[k] ^ flip
-	}
-	return min(k*words.WordBits+bits.TrailingZeros64(x), n)
 }
 
 // FormatHex returns the bits in the kernel's hex mask format (%*pb:
