@@ -187,15 +187,3 @@ func (m *kmodel) apply(fn Kfunc, cpu uint32, src []byte, in [][]uint64) (uint64,
 	}
 	panic("kmodel: unknown kfunc " + fn.String())
 }
-
-// retMask keeps the bits of R0 the kfunc's C return type defines.
-func retMask(fn Kfunc, r uint64) uint64 {
-	switch fn.Ret() {
-	case RetVoid:
-		return 0
-	case RetBool:
-		return r & 0xff
-	default:
-		return r & 0xffffffff
-	}
-}
