@@ -210,6 +210,14 @@ func (k *Kernel) NewTask(cpus ...int) (*Task, error) {
 	return &Task{CpusPtr: m}, nil
 }
 
+// Exit frees the task's cpus_ptr mask (the task exits); CpusPtr becomes nil.
+func (t *Task) Exit() {
+	if t != nil && t.CpusPtr != nil {
+		t.CpusPtr.bitmap().Release()
+		t.CpusPtr = nil
+	}
+}
+
 // BitmapCastToCpumask is the checked cast of the bpf_bitmap proposal: it
 // returns b's words as a BPF-owned cpumask when b's num_bits is k's
 // nr_cpu_ids, and nil otherwise, for a nil b, for a bitmap no Kernel
