@@ -1,0 +1,42 @@
+package cast_test
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/bpfbitmap/prototype/cast"
+)
+
+func ExampleBitmapCastToCpumask() {
+	k := cast.MustKernel(cast.MustTopology(4, 64))
+	b, _ := k.NewBitmap(4)
+	defer b.Release()
+
+	m := cast.BitmapCastToCpumask(b)
+	m.SetCpu(2)
+	fmt.Println(b.Test(2), m.Cpumask().First(), m.Cpumask().Full())
+	// Output: true 2 false
+}
+
+func ExampleTo() {
+	k := cast.MustKernel(cast.MustTopology(4, 64))
+	b, _ := k.NewBitmap(5)
+	defer b.Release()
+
+	_, err := cast.To(b)
+	fmt.Println(err, errors.Is(err, cast.ErrSizeMismatch))
+	// Output: cast to cpumask: num_bits 5 != nr_cpu_ids 4 true
+}
+
+// MustBitmapCastToCpumask stands for bpf_assert(): where the size is right by
+// construction, the program skips the NULL check.
+func ExampleMustBitmapCastToCpumask() {
+	k := cast.MustKernel(cast.MustTopology(2, 256))
+	b, _ := k.NewBitmap(k.Topology().NrCPUIDs())
+	defer b.Release()
+
+	m := cast.MustBitmapCastToCpumask(b)
+	m.Setall()
+	fmt.Println(m.Cpumask().Weight(), b.Cap() >= k.Topology().LargeCpumaskBits())
+	// Output: 2 true
+}
