@@ -49,10 +49,17 @@ type Kernel struct {
 	possible, online *Cpumask
 }
 
-// kernels maps allocator IDs to the Kernel that owns the allocator.
+// kernels maps allocator IDs to the Kernel that owns the allocator. IDs below
+// len(kernels.tab) are looked up in fixed arrays, with no pointer to chase
+// before the index: the cast and every cpumask operation do this lookup.
 var kernels struct {
+	tab [1 << 16]atomic.Pointer[Kernel]
+	// cast holds, per ID, nr_cpu_ids | castCap<<32: what the cast checks,
+	// one load away from the bitmap's header.
+	cast [1 << 16]atomic.Uint64
+
 	mu   sync.Mutex
-	list atomic.Pointer[[]*Kernel]
+	more map[uint32]*Kernel // IDs past the arrays
 }
 
 // NewKernel returns a kernel with topology t, a fresh allocator, a distribute
@@ -102,29 +109,33 @@ func MustKernel(t Topology) *Kernel {
 }
 
 func register(k *Kernel) {
+	id := k.alloc.ID()
+	if int(id) < len(kernels.tab) {
+		kernels.cast[id].Store(uint64(k.nrCPUIDs) | uint64(k.castCap)<<32)
+		kernels.tab[id].Store(k)
+		return
+	}
 	kernels.mu.Lock()
 	defer kernels.mu.Unlock()
-	var list []*Kernel
-	if p := kernels.list.Load(); p != nil {
-		list = append(list, *p...)
+	if kernels.more == nil {
+		kernels.more = make(map[uint32]*Kernel)
 	}
-	id := int(k.alloc.ID())
-	for len(list) <= id {
-		list = append(list, nil)
-	}
-	list[id] = k
-	kernels.list.Store(&list)
+	kernels.more[id] = k
 }
 
 // kernelOf returns the Kernel whose allocator handed out b, or nil for nil
 // and for bitmaps of other allocators.
 func kernelOf(b *bpfbitmap.Bitmap) *Kernel {
-	id := b.AllocatorID()
-	p := kernels.list.Load()
-	if p == nil || uint64(id) >= uint64(len(*p)) {
-		return nil
+	if id := b.AllocatorID(); int(id) < len(kernels.tab) {
+		return kernels.tab[id].Load()
 	}
-	return (*p)[id]
+	return kernelOfSlow(b)
+}
+
+func kernelOfSlow(b *bpfbitmap.Bitmap) *Kernel {
+	kernels.mu.Lock()
+	defer kernels.mu.Unlock()
+	return kernels.more[b.AllocatorID()]
 }
 
 // newKernelMask allocates a cleared cpumask_t (NR_CPUS bits) owned by the
@@ -226,8 +237,14 @@ func (t *Task) Exit() {
 // reference to b that the caller holds; it takes no reference of its own. It
 // does not allocate.
 func BitmapCastToCpumask(b *bpfbitmap.Bitmap) *OwnedCpumask {
-	k := kernelOf(b)
-	if k == nil || b.Len() != k.nrCPUIDs || (k.castCap != 0 && b.Cap() < k.castCap) {
+	var n, need int
+	if id := b.AllocatorID(); int(id) < len(kernels.cast) {
+		v := kernels.cast[id].Load()
+		n, need = int(uint32(v)), int(v>>32)
+	} else if k := kernelOfSlow(b); k != nil {
+		n, need = k.nrCPUIDs, k.castCap
+	}
+	if n == 0 || b.Len() != n || (need != 0 && b.Cap() < need) {
 		return nil
 	}
 	return (*OwnedCpumask)(unsafe.Pointer(b))

@@ -61,7 +61,16 @@ func (m *Cpumask) view() (*Kernel, []uint64) {
 	if k == nil {
 		return nil, nil
 	}
-	return k, b.Backing()[:k.words]
+	w := b.Words()
+	if len(w) < k.words {
+		// A cast bitmap of nr_cpu_ids bits on 64 < NR_CPUS <= 256: the
+		// operations reach into its slack. Every view of such a bitmap came
+		// through BitmapCastToCpumask, which checked Cap >= large_cpumask_bits,
+		// so the words are inside the allocation (Backing would say so, at
+		// the price of reading the size class on every call).
+		w = unsafe.Slice(unsafe.SliceData(w), k.words)
+	}
+	return k, w[:k.words]
 }
 
 // view2 is view for two masks of one kernel; k is nil if either is nil or
