@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -12,6 +13,8 @@ import (
 	"github.com/cilium/ebpf/asm"
 	"github.com/stretchr/testify/require"
 )
+
+var kernelAddr = regexp.MustCompile(`0xffff[0-9a-f]{12}`)
 
 var update = flag.Bool("update", false, "rewrite testdata/failure from the running kernel")
 
@@ -264,7 +267,10 @@ func TestFailureVerdicts(t *testing.T) {
 			path := failureLogPath(fc.name)
 			if *update {
 				require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-				require.NoError(t, os.WriteFile(path, []byte(full+"\n"), 0o644))
+				// Kernel addresses (map values) change every load; scrub
+				// them so regenerating only shows real changes.
+				scrubbed := kernelAddr.ReplaceAllString(full, "0x<kaddr>")
+				require.NoError(t, os.WriteFile(path, []byte(scrubbed+"\n"), 0o644))
 			}
 			recorded, err := os.ReadFile(path)
 			require.NoError(t, err, "run with -update to record")
@@ -310,7 +316,8 @@ func writeFailureReadme(t *testing.T, o *Oracle, rows []string) {
 	b.WriteString("\"R1 must be referenced or trusted\".\n\n")
 	b.WriteString("Porting notes: a sleepable SYSCALL program is not in an RCU read section, so the\n")
 	b.WriteString("`task->cpus_ptr` programs take `bpf_rcu_read_lock()` as a tp_btf program implicitly has it;\n")
-	b.WriteString("without it the verdict is \"R2 must be a rcu pointer\" instead. ")
+	b.WriteString("without it `test_mutate_cpumask` gets \"R2 must be a rcu pointer\" instead\n")
+	b.WriteString("(`TestFailureCpusPtrOutsideRCU`). ")
 	fmt.Fprintf(&b, "This kernel honours %d kptr fields per map value\n", kptrFieldsMax(t, o))
 	b.WriteString("(BTF_FIELDS_MAX; the selftests hard-code CPUMASK_KPTR_FIELDS_MAX); past it the kernel refuses\n")
 	b.WriteString("the map's BTF and libbpf and cilium/ebpf both retry without BTF, hence \"has no valid kptr\".\n\n")
@@ -327,4 +334,25 @@ func writeFailureReadme(t *testing.T, o *Oracle, rows []string) {
 	b.WriteString("Go and runs the body anyway: on such arches (x86-64, arm64) populate accepts a misaligned\n")
 	b.WriteString("source and returns 0, elsewhere it must return -EINVAL.\n")
 	require.NoError(t, os.WriteFile(filepath.Join("testdata", "failure", "README.md"), []byte(b.String()), 0o644))
+}
+
+// TestFailureCpusPtrOutsideRCU backs the porting note in the README: the
+// RCU section is what makes task->cpus_ptr a typed pointer the verifier
+// then refuses for its type; outside it the pointer is untrusted.
+func TestFailureCpusPtrOutsideRCU(t *testing.T) {
+	o := Require(t)
+	n := countComparisons(t)
+	p := newSprog(t, o)
+	p.currentTask(asm.R8)
+	p.emit(
+		asm.LoadMem(asm.R2, asm.R8, p.memberOffset("task_struct", "cpus_ptr"), asm.DWord),
+		asm.Mov.Imm(asm.R1, 0),
+		p.kf("bpf_cpumask_set_cpu"),
+	)
+	p.ret0()
+	_, err := p.load("mutate_no_rcu")
+	var ve *ebpf.VerifierError
+	require.ErrorAs(t, err, &ve)
+	require.Equal(t, "R2 must be a rcu pointer", verdict(ve.Log))
+	*n++
 }
