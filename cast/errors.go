@@ -14,7 +14,10 @@ type errnoError struct {
 	errno syscall.Errno
 }
 
+// Error returns the message.
 func (e *errnoError) Error() string { return e.msg }
+
+// Unwrap returns the errno, so errors.Is matches it.
 func (e *errnoError) Unwrap() error { return e.errno }
 
 // Sentinel errors of the cast and of the cpumask operations. Each matches
