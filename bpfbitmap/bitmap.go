@@ -101,7 +101,7 @@ func (b *Bitmap) capWords() int {
 
 // word returns a pointer to the word holding bit i; i must be in range.
 func (b *Bitmap) word(i int) *uint64 {
-	return (*uint64)(unsafe.Add(unsafe.Pointer(b), bitsOffset+uintptr(i/words.WordBits)*8))
+	return (*uint64)(unsafe.Add(unsafe.Pointer(b), bitsOffset+uintptr(uint(i)/words.WordBits)*8))
 }
 
 // valid reports whether i is a bit of b; the unsigned compare also rejects

@@ -18,14 +18,15 @@ func (b *Bitmap) FindFirstBit() int { return words.FindFirstBit(b.Words(), b.Len
 // (find_next_bit).
 func (b *Bitmap) FindNextBit(start int) int {
 	n := b.Len()
-	// The hit in start's own word is answered here, without a second call:
-	// it is the common step of a walk over a bitmap that is not sparse.
-	if uint(start) < uint(n) {
-		if w := *b.word(start) >> (uint(start) % words.WordBits); w != 0 {
-			return min(start+bits.TrailingZeros64(w), n)
-		}
+	if uint(start) >= uint(n) {
+		return n
 	}
-	return words.FindNextBit(b.Words(), n, start)
+	// The hit in start's own word is answered here, without a call: it is
+	// the common step of a walk over a bitmap that is not sparse.
+	if w := *b.word(start) >> (uint(start) % words.WordBits); w != 0 {
+		return min(start+bits.TrailingZeros64(w), n)
+	}
+	return words.FirstSetFrom(b.Words(), int(uint(start)/words.WordBits)+1, n)
 }
 
 // FindFirstZeroBit returns the first clear bit, or Len() if all are set
