@@ -369,14 +369,29 @@ func setOf(b *bpfbitmap.Bitmap) []int {
 // TestNilReceiver checks "Methods accept a nil *Bitmap as a bitmap of length
 // 0": nothing panics and every reader answers as for an empty 0-bit bitmap.
 func TestNilReceiver(t *testing.T) {
-	var b *bpfbitmap.Bitmap
-	require.NotPanics(t, func() {
-		assert.Equal(t, 0, b.Len())
+	t.Run("nil", func(t *testing.T) {
+		var b *bpfbitmap.Bitmap
 		assert.Nil(t, b.Words())
 		assert.Nil(t, b.Backing())
+		assert.Nil(t, b.Acquire())
+		testZeroBitmap(t, b)
+	})
+	// "a zero Bitmap (new(Bitmap)) as a 0-bit bitmap that no allocator owns"
+	t.Run("zero", func(t *testing.T) {
+		b := new(bpfbitmap.Bitmap)
+		assert.Empty(t, b.Words())
+		assert.Empty(t, b.Backing())
+		testZeroBitmap(t, b)
+	})
+}
+
+// testZeroBitmap checks that b, nil or a zero Bitmap, behaves as an empty
+// 0-bit bitmap under every operation.
+func testZeroBitmap(t *testing.T, b *bpfbitmap.Bitmap) {
+	require.NotPanics(t, func() {
+		assert.Equal(t, 0, b.Len())
 		assert.Equal(t, 0, b.Cap())
 		assert.Equal(t, int32(0), b.RefCount())
-		assert.Nil(t, b.Acquire())
 		assert.False(t, b.Release())
 		for _, op := range bitOps {
 			for _, i := range []int{-1, 0, 1, 64} {
@@ -417,8 +432,11 @@ func TestNilReceiver(t *testing.T) {
 		require.NotNil(t, bs)
 		assert.Equal(t, uint(0), bs.Len())
 	})
+}
 
-	// A nil operand against a real bitmap.
+// TestNilOperand uses nil as an operand of a real bitmap's operations.
+func TestNilOperand(t *testing.T) {
+	var b *bpfbitmap.Bitmap
 	a := leakChecked(t)
 	z := mustNew(t, a, 0)
 	defer z.Release()

@@ -96,6 +96,11 @@ func maps(m map[string][]uint64) map[string][]uint64 {
 	return c
 }
 
+// lazy formats a failure message only when it is printed.
+type lazy func() string
+
+func (l lazy) String() string { return l() }
+
 func offsets(nbits int) []int {
 	o := []int{math.MinInt, -65, -64, -1}
 	for i := range nbits + 3 {
@@ -221,9 +226,11 @@ func TestPairReaders(t *testing.T) {
 	for nbits := 0; nbits <= maxBits; nbits++ {
 		in := inputs(rng, nbits)
 		for an, a := range in {
-			for bn, b := range in {
+			// Every a against a spread of b: clean, dirty and garbage tails.
+			for _, bn := range []string{"zero", "ones", "rand", "high", "sparse+garbage", "dense+dirty", "low+dirty", "alt+garbage"} {
+				b := in[bn]
 				a0, b0 := slices.Clone(a), slices.Clone(b)
-				what := fmt.Sprintf("(%s=%#x, %s=%#x, %d)", an, a, bn, b, nbits)
+				what := lazy(func() string { return fmt.Sprintf("(%s=%#x, %s=%#x, %d)", an, a, bn, b, nbits) })
 				var eq, inter, sub = true, false, true
 				wAnd := 0
 				for i := range nbits {
@@ -343,7 +350,7 @@ func TestWriters(t *testing.T) {
 							want[n-1] &= words.LastWordMask(nbits)
 						}
 						got, has := wr.do(dst, x, y, nbits)
-						what := fmt.Sprintf("%s(%s, %s, %d) %s", wr.name, an, bn, nbits, alias)
+						what := lazy(func() string { return fmt.Sprintf("%s(%s, %s, %d) %s", wr.name, an, bn, nbits, alias) })
 						if !slices.Equal(want, dst) {
 							t.Fatalf("%s = %#x; want %#x", what, dst, want)
 						}
@@ -446,6 +453,41 @@ func TestLongSlices(t *testing.T) {
 			if pos+1 < nbits && words.FindNthBit(holed, nbits, pos) != pos+1 {
 				t.Fatalf("FindNthBit(all but %d, %d, %d) = %d; want %d",
 					pos, nbits, pos, words.FindNthBit(holed, nbits, pos), pos+1)
+			}
+		}
+	}
+}
+
+// TestRangeWriters checks SetRange and ClearRange at every start and length
+// inside maxBits bits on a random background: the range takes the new value,
+// every other bit (and the spare words) keeps its old one.
+func TestRangeWriters(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2)) // fixed seed: same inputs every run
+	nw := words.Len(maxBits) + spare
+	for start := 0; start <= maxBits; start++ {
+		for n := -1; start+n <= maxBits; n++ {
+			for _, set := range []bool{true, false} {
+				w := make([]uint64, nw)
+				for i := range w {
+					w[i] = rng.Uint64()
+				}
+				old := slices.Clone(w)
+				name := "ClearRange"
+				if set {
+					name = "SetRange"
+					words.SetRange(w, start, n)
+				} else {
+					words.ClearRange(w, start, n)
+				}
+				for i := range 64 * nw {
+					want := bit(old, i)
+					if i >= start && i < start+n {
+						want = set
+					}
+					if bit(w, i) != want {
+						t.Fatalf("%s(%#x, %d, %d): bit %d = %v; want %v", name, old, start, n, i, !want, want)
+					}
+				}
 			}
 		}
 	}
