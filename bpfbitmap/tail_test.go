@@ -221,3 +221,40 @@ func TestReadersIgnoreDirtyTail(t *testing.T) {
 		}
 	}
 }
+
+// TestLargeSizes runs the whole-bitmap operations at the largest sizes: the
+// library's MaxBits and one bit less, and the kernel allocator's limit.
+func TestLargeSizes(t *testing.T) {
+	for _, n := range []int{bpfbitmap.KernelMaxBits, bpfbitmap.MaxBits - 1, bpfbitmap.MaxBits} {
+		a := leakChecked(t)
+		x, y := mustNew(t, a, n), mustNew(t, a, n)
+		x.Fill()
+		requireClean(t, x)
+		require.Equal(t, n, x.Weight(), "Weight after Fill at %d bits", n)
+		require.True(t, x.Full())
+		require.Equal(t, n-1, x.FindLastBit())
+		require.Equal(t, n, x.FindFirstZeroBit())
+		require.Equal(t, n-1, x.FindNthBit(n-1))
+		require.Equal(t, n, x.FindNthBit(n))
+		require.NoError(t, y.Complement(x))
+		require.True(t, y.Empty(), "Complement of full at %d bits", n)
+		requireClean(t, y)
+		y.Set(n - 1)
+		require.True(t, y.TestAndClear(n-1))
+		y.Set(n - 1)
+		y.Set(n) // out of range
+		require.Equal(t, 1, y.Weight())
+		require.Equal(t, n-1, y.FindFirstAndBit(x))
+		require.Equal(t, n, y.FindNextAndNotBit(x, 0))
+		require.True(t, y.Subset(x))
+		require.False(t, x.Subset(y))
+		nonEmpty, err := x.AndNot(x, y)
+		require.NoError(t, err)
+		require.True(t, nonEmpty)
+		require.Equal(t, n-1, x.FindFirstZeroBit())
+		require.NoError(t, x.Xor(x, y))
+		require.True(t, x.Full())
+		requireClean(t, x)
+		releaseAll(x, y)
+	}
+}
