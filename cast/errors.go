@@ -5,20 +5,8 @@ import (
 	"syscall"
 
 	"github.com/bpfbitmap/prototype/bpfbitmap"
+	"github.com/bpfbitmap/prototype/internal/errno"
 )
-
-// errnoError is a sentinel that also matches the errno the kernel returns for
-// the same condition.
-type errnoError struct {
-	msg   string
-	errno syscall.Errno
-}
-
-// Error returns the message.
-func (e *errnoError) Error() string { return e.msg }
-
-// Unwrap returns the errno, so errors.Is matches it.
-func (e *errnoError) Unwrap() error { return e.errno }
 
 // Sentinel errors of the cast and of the cpumask operations. Each matches
 // its errno with errors.Is; ErrSizeMismatch is bpfbitmap's.
@@ -30,17 +18,17 @@ var (
 	// than large_cpumask_bits bits, so that cpumask_copy or cpumask_clear
 	// would run past its end (ERANGE). BitmapCreate in package kfuncs never
 	// produces one; a bitmap from bpfbitmap's New can be one.
-	ErrShortBacking error = &errnoError{"bitmap backing shorter than large_cpumask_bits", syscall.ERANGE}
+	ErrShortBacking error = errno.New("bitmap backing shorter than large_cpumask_bits", syscall.ERANGE)
 	// ErrForeignBitmap reports a cast of a nil bitmap or of one that no
 	// Kernel allocated, so that it has no nr_cpu_ids to be checked against
 	// (EINVAL).
-	ErrForeignBitmap error = &errnoError{"bitmap not allocated by a cast.Kernel", syscall.EINVAL}
+	ErrForeignBitmap error = errno.New("bitmap not allocated by a cast.Kernel", syscall.EINVAL)
 	// ErrAccess reports a populate source smaller than bitmap_size(nr_cpu_ids)
 	// (EACCES, as bpf_cpumask_populate returns).
-	ErrAccess error = &errnoError{"populate source smaller than bitmap_size(nr_cpu_ids)", syscall.EACCES}
+	ErrAccess error = errno.New("populate source smaller than bitmap_size(nr_cpu_ids)", syscall.EACCES)
 	// ErrUnaligned reports a populate source not aligned to 8 bytes on a
 	// kernel without CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS (EINVAL).
-	ErrUnaligned error = &errnoError{"populate source not aligned to sizeof(long)", syscall.EINVAL}
+	ErrUnaligned error = errno.New("populate source not aligned to sizeof(long)", syscall.EINVAL)
 )
 
 // CastError is the detailed reason a bitmap cannot be viewed as a cpumask.
