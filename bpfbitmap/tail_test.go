@@ -2,6 +2,7 @@ package bpfbitmap_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/bits-and-blooms/bitset"
@@ -145,10 +146,21 @@ func TestTailInvariant(t *testing.T) {
 			t.Run(fmt.Sprintf("op=%s/bits=%d", op.name, n), func(t *testing.T) {
 				a := leakChecked(t)
 				ps := patterns(rng, n)
-				for _, start := range []string{"empty", "full", "rand"} {
+				for _, start := range []string{"empty", "full", "rand", "rand+cap"} {
 					for _, xs := range []string{"empty", "full", "rand"} {
-						zm, xm, ym := ps[start], ps[xs], ps["dense"]
+						zm, xm, ym := ps[strings.TrimSuffix(start, "+cap")], ps[xs], ps["dense"]
 						z, x, y := fromModel(t, a, zm), fromModel(t, a, xm), fromModel(t, a, ym)
+						if start == "rand+cap" {
+							// Room for 300 more bits: the slack must stay zero.
+							z.Release()
+							var err error
+							z, err = a.NewCap(n, n+300)
+							require.NoError(t, err)
+							for _, i := range zm.set() {
+								z.Set(i)
+							}
+							require.GreaterOrEqual(t, len(z.Backing()), (n+300)/64)
+						}
 						got := op.do(t, a, z, x, y)
 						what := fmt.Sprintf("%s at %d bits, z=%s x=%s", op.name, n, start, xs)
 						requireModel(t, got, op.model(zm, xm, ym), what)
