@@ -492,3 +492,35 @@ func TestRangeWriters(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstSetFrom checks the word-granular search from every start word, on
+// lengths long enough for its four-word steps and on dirty tails.
+func TestFirstSetFrom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2)) // fixed seed: same inputs every run
+	for _, nbits := range []int{0, 1, 63, 64, 65, 127, 128, 129, 64 * 4, 64*5 - 1, 64*8 + 3, 64 * 13} {
+		for an, a := range inputs(rng, nbits) {
+			exact := a[:words.Len(nbits)] // the documented shape: Len(size) words
+			for i := 0; i <= len(exact); i++ {
+				want := naiveFind(nbits, i*64, func(j int) bool { return bit(a, j) })
+				if got := words.FirstSetFrom(exact, i, nbits); got != want {
+					t.Fatalf("FirstSetFrom(%s=%#x, %d, %d) = %d; want %d", an, exact, i, nbits, got, want)
+				}
+			}
+		}
+	}
+	// A single bit at every position of a long run of zero words.
+	for _, nbits := range []int{64 * 9, 64*9 - 5} {
+		for pos := range nbits {
+			w := make([]uint64, words.Len(nbits))
+			w[pos/64] = 1 << (pos % 64)
+			for i := 0; i <= pos/64; i++ {
+				if got := words.FirstSetFrom(w, i, nbits); got != pos {
+					t.Fatalf("FirstSetFrom(bit %d, %d, %d) = %d; want %d", pos, i, nbits, got, pos)
+				}
+			}
+			if got := words.FirstSetFrom(w, pos/64+1, nbits); got != nbits {
+				t.Fatalf("FirstSetFrom(bit %d, %d, %d) = %d; want %d", pos, pos/64+1, nbits, got, nbits)
+			}
+		}
+	}
+}
