@@ -131,3 +131,21 @@ func TestFromBitsetErrors(t *testing.T) {
 	assert.Equal(t, []int{64}, setOf(b))
 	b.Release()
 }
+
+func TestFromBitsetNil(t *testing.T) {
+	b, err := bpfbitmap.FromBitset(nil)
+	assert.Nil(t, b)
+	assert.ErrorIs(t, err, bpfbitmap.ErrInvalid)
+}
+
+// A writer that breaks the Words rule does not leak tail bits into the copy.
+func TestToBitsetClearsDirtyTail(t *testing.T) {
+	a := bpfbitmap.NewAllocator()
+	b, err := a.New(3)
+	require.NoError(t, err)
+	defer b.Release()
+	b.Words()[0] = ^uint64(0)
+	bs := b.ToBitset()
+	assert.Equal(t, uint(3), bs.Count())
+	assert.Equal(t, uint64(0b111), bs.Words()[0])
+}
