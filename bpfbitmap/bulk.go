@@ -14,20 +14,21 @@ import (
 // Subset) compare the bitmaps as sets of bit indices, so any lengths work;
 // the bits beyond a bitmap's length count as clear.
 
-func sameLen(op string, z *Bitmap, xs ...*Bitmap) error {
-	for _, x := range xs {
-		if x.Len() != z.Len() {
-			return fmt.Errorf("%s: operand of %d bits into destination of %d bits: %w",
-				op, x.Len(), z.Len(), ErrSizeMismatch)
-		}
+// mismatch builds the ErrSizeMismatch error out of line, so that the length
+// checks in the hot paths stay two compares.
+func mismatch(op string, z, x, y *Bitmap) error {
+	bad := x
+	if x.Len() == z.Len() {
+		bad = y
 	}
-	return nil
+	return fmt.Errorf("%s: operand of %d bits into destination of %d bits: %w",
+		op, bad.Len(), z.Len(), ErrSizeMismatch)
 }
 
 // And sets z = x AND y and reports whether z is non-empty (bitmap_and).
 func (z *Bitmap) And(x, y *Bitmap) (bool, error) {
-	if err := sameLen("and", z, x, y); err != nil {
-		return false, err
+	if x.Len() != z.Len() || y.Len() != z.Len() {
+		return false, mismatch("and", z, x, y)
 	}
 	return words.And(z.Words(), x.Words(), y.Words(), z.Len()), nil
 }
@@ -35,16 +36,16 @@ func (z *Bitmap) And(x, y *Bitmap) (bool, error) {
 // AndNot sets z = x AND NOT y and reports whether z is non-empty
 // (bitmap_andnot).
 func (z *Bitmap) AndNot(x, y *Bitmap) (bool, error) {
-	if err := sameLen("andnot", z, x, y); err != nil {
-		return false, err
+	if x.Len() != z.Len() || y.Len() != z.Len() {
+		return false, mismatch("andnot", z, x, y)
 	}
 	return words.AndNot(z.Words(), x.Words(), y.Words(), z.Len()), nil
 }
 
 // Or sets z = x OR y (bitmap_or).
 func (z *Bitmap) Or(x, y *Bitmap) error {
-	if err := sameLen("or", z, x, y); err != nil {
-		return err
+	if x.Len() != z.Len() || y.Len() != z.Len() {
+		return mismatch("or", z, x, y)
 	}
 	words.Or(z.Words(), x.Words(), y.Words(), z.Len())
 	return nil
@@ -52,8 +53,8 @@ func (z *Bitmap) Or(x, y *Bitmap) error {
 
 // Xor sets z = x XOR y (bitmap_xor).
 func (z *Bitmap) Xor(x, y *Bitmap) error {
-	if err := sameLen("xor", z, x, y); err != nil {
-		return err
+	if x.Len() != z.Len() || y.Len() != z.Len() {
+		return mismatch("xor", z, x, y)
 	}
 	words.Xor(z.Words(), x.Words(), y.Words(), z.Len())
 	return nil
@@ -61,8 +62,8 @@ func (z *Bitmap) Xor(x, y *Bitmap) error {
 
 // Complement sets z = NOT x, keeping the tail clear (bitmap_complement).
 func (z *Bitmap) Complement(x *Bitmap) error {
-	if err := sameLen("complement", z, x); err != nil {
-		return err
+	if x.Len() != z.Len() {
+		return mismatch("complement", z, x, x)
 	}
 	words.Complement(z.Words(), x.Words(), z.Len())
 	words.ClearTail(z.Words(), z.Len())
@@ -71,8 +72,8 @@ func (z *Bitmap) Complement(x *Bitmap) error {
 
 // Copy sets z = x (bitmap_copy).
 func (z *Bitmap) Copy(x *Bitmap) error {
-	if err := sameLen("copy", z, x); err != nil {
-		return err
+	if x.Len() != z.Len() {
+		return mismatch("copy", z, x, x)
 	}
 	words.Copy(z.Words(), x.Words(), z.Len())
 	return nil

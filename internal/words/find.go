@@ -17,9 +17,9 @@ func FindFirstBit(addr []uint64, size int) int {
 // themselves continue here. It tests four words per step with one OR, which halves the loop
 // overhead of a long run of zero words.
 func FirstSetFrom(w []uint64, i, size int) int {
-	for ; i+4 <= len(w); i += 4 {
-		x := w[i : i+4 : i+4]
-		if x[0]|x[1]|x[2]|x[3] != 0 {
+	n := len(w)
+	for ; i <= n-4; i += 4 {
+		if w[i]|w[i+1]|w[i+2]|w[i+3] != 0 {
 			break
 		}
 	}

@@ -21,27 +21,24 @@ func FirstWordMask(start int) uint64 { return ^uint64(0) << (uint(start) % WordB
 // (bitmap_weight).
 func Weight(w []uint64, nbits int) int {
 	full := nbits / WordBits
-	n := weightWords(w[:full])
-	if nbits%WordBits != 0 {
-		n += bits.OnesCount64(w[full] & LastWordMask(nbits))
-	}
-	return n
-}
-
-// weightWords sums four independent counters so that the POPCNTs overlap
-// instead of waiting on one accumulator.
-func weightWords(w []uint64) int {
+	x := w[:full]
+	n := len(x) // a length, so the compiler knows n-4 cannot wrap
+	// Four counters let the POPCNTs overlap instead of queueing on one;
+	// eight words a step halve the loop overhead (measured: 41 against 48 ns
+	// for four a step at 128 words).
 	var c0, c1, c2, c3 int
-	n := len(w)
 	i := 0
-	for ; i <= n-4; i += 4 {
-		c0 += bits.OnesCount64(w[i])
-		c1 += bits.OnesCount64(w[i+1])
-		c2 += bits.OnesCount64(w[i+2])
-		c3 += bits.OnesCount64(w[i+3])
+	for ; i <= n-8; i += 8 {
+		c0 += bits.OnesCount64(x[i]) + bits.OnesCount64(x[i+4])
+		c1 += bits.OnesCount64(x[i+1]) + bits.OnesCount64(x[i+5])
+		c2 += bits.OnesCount64(x[i+2]) + bits.OnesCount64(x[i+6])
+		c3 += bits.OnesCount64(x[i+3]) + bits.OnesCount64(x[i+7])
 	}
 	for ; i < n; i++ {
-		c0 += bits.OnesCount64(w[i])
+		c0 += bits.OnesCount64(x[i])
+	}
+	if nbits%WordBits != 0 {
+		c1 += bits.OnesCount64(w[full] & LastWordMask(nbits))
 	}
 	return c0 + c1 + c2 + c3
 }
@@ -72,23 +69,26 @@ func And(dst, a, b []uint64, nbits int) bool {
 	if n == 0 {
 		return false
 	}
-	dst, a, b = dst[:n], a[:n], b[:n]
+	last := a[n-1] & b[n-1] & LastWordMask(nbits)
+	dst[n-1] = last
+	// Index loops bounded by i <= len-4 are the shape the compiler proves
+	// in bounds; the results go through locals so that stores and the
+	// accumulator do not wait on each other.
+	dst = dst[:n-1]
+	n = len(dst) // a length, so the compiler knows n-4 cannot wrap
+	a, b = a[:n], b[:n]
 	var acc uint64
 	i := 0
-	for ; i+4 <= n-1; i += 4 {
-		d, x, y := dst[i:i+4:i+4], a[i:i+4:i+4], b[i:i+4:i+4]
-		d[0] = x[0] & y[0]
-		d[1] = x[1] & y[1]
-		d[2] = x[2] & y[2]
-		d[3] = x[3] & y[3]
-		acc |= d[0] | d[1] | d[2] | d[3]
+	for ; i <= n-4; i += 4 {
+		x0, x1, x2, x3 := a[i]&b[i], a[i+1]&b[i+1], a[i+2]&b[i+2], a[i+3]&b[i+3]
+		dst[i], dst[i+1], dst[i+2], dst[i+3] = x0, x1, x2, x3
+		acc |= x0 | x1 | x2 | x3
 	}
-	for ; i < n-1; i++ {
+	for ; i < n; i++ {
 		dst[i] = a[i] & b[i]
 		acc |= dst[i]
 	}
-	dst[n-1] = a[n-1] & b[n-1] & LastWordMask(nbits)
-	return acc|dst[n-1] != 0
+	return acc|last != 0
 }
 
 // AndNot stores a AND NOT b into dst, masks the tail, and reports whether the
@@ -170,16 +170,17 @@ func ClearTail(w []uint64, nbits int) {
 // (bitmap_equal).
 func Equal(a, b []uint64, nbits int) bool {
 	full := nbits / WordBits
-	a2, b2 := a[:full], b[:full]
+	x := a[:full]
+	n := len(x) // a length, so the compiler knows n-4 cannot wrap
+	y := b[:n]
 	i := 0
-	for ; i+4 <= full; i += 4 {
-		x, y := a2[i:i+4:i+4], b2[i:i+4:i+4]
-		if (x[0]^y[0])|(x[1]^y[1])|(x[2]^y[2])|(x[3]^y[3]) != 0 {
+	for ; i <= n-4; i += 4 {
+		if (x[i]^y[i])|(x[i+1]^y[i+1])|(x[i+2]^y[i+2])|(x[i+3]^y[i+3]) != 0 {
 			return false
 		}
 	}
-	for ; i < full; i++ {
-		if a2[i] != b2[i] {
+	for ; i < n; i++ {
+		if x[i] != y[i] {
 			return false
 		}
 	}
@@ -215,16 +216,16 @@ func Subset(a, b []uint64, nbits int) bool {
 // Empty reports whether no bit below nbits is set (bitmap_empty).
 func Empty(w []uint64, nbits int) bool {
 	full := nbits / WordBits
-	w2 := w[:full]
+	x := w[:full]
+	n := len(x) // a length, so the compiler knows n-4 cannot wrap
 	i := 0
-	for ; i+4 <= full; i += 4 {
-		x := w2[i : i+4 : i+4]
-		if x[0]|x[1]|x[2]|x[3] != 0 {
+	for ; i <= n-4; i += 4 {
+		if x[i]|x[i+1]|x[i+2]|x[i+3] != 0 {
 			return false
 		}
 	}
-	for ; i < full; i++ {
-		if w2[i] != 0 {
+	for ; i < n; i++ {
+		if x[i] != 0 {
 			return false
 		}
 	}
@@ -234,16 +235,16 @@ func Empty(w []uint64, nbits int) bool {
 // Full reports whether every bit below nbits is set (bitmap_full).
 func Full(w []uint64, nbits int) bool {
 	full := nbits / WordBits
-	w2 := w[:full]
+	x := w[:full]
+	n := len(x)
 	i := 0
-	for ; i+4 <= full; i += 4 {
-		x := w2[i : i+4 : i+4]
-		if x[0]&x[1]&x[2]&x[3] != ^uint64(0) {
+	for ; i <= n-4; i += 4 {
+		if x[i]&x[i+1]&x[i+2]&x[i+3] != ^uint64(0) {
 			return false
 		}
 	}
-	for ; i < full; i++ {
-		if w2[i] != ^uint64(0) {
+	for ; i < n; i++ {
+		if x[i] != ^uint64(0) {
 			return false
 		}
 	}
