@@ -6,7 +6,7 @@ import "math/bits"
 const WordBits = 64
 
 // Len returns how many words hold nbits bits (the kernel's BITS_TO_LONGS).
-func Len(nbits int) int { return (nbits + WordBits - 1) / WordBits }
+func Len(nbits int) int { return int((uint(nbits) + WordBits - 1) / WordBits) }
 
 // LastWordMask returns the mask of the valid bits in the last word of an
 // nbits-bit bitmap (the kernel's BITMAP_LAST_WORD_MASK); it is all ones when
