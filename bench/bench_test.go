@@ -1,0 +1,167 @@
+package bench_test
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bpfbitmap/prototype/bench"
+	"github.com/bpfbitmap/prototype/cast"
+)
+
+// BenchmarkDesign runs every Case: each cpumask kfunc, the cast,
+// create+release and acquire+release, for both designs on TimingTopologies.
+// Compare the designs with
+//
+//	go test -run '^$' -bench Design -count 6 ./bench | benchstat -col /design -
+func BenchmarkDesign(b *testing.B) {
+	for _, t := range bench.TimingTopologies {
+		cases, release, err := bench.Cases(t)
+		require.NoError(b, err)
+		for _, c := range cases {
+			b.Run(c.Name(), c.Bench)
+		}
+		release()
+	}
+}
+
+// TestMemoryReference checks Memory against the kernel reference: §1.1
+// (sizeof(struct bpf_cpumask) = 8*ceil(NR_CPUS/64)+8), §5.2 (units and
+// classes) and the bpf_bitmap table of §5.3, on NR_CPUS=8192 where no
+// padding applies.
+func TestMemoryReference(t *testing.T) {
+	// num_bits → payload (8 + 8·words), +8 header, size class (§5.3).
+	for _, w := range []struct{ bits, object, unit, class int }{
+		{64, 16, 24, 32},
+		{96, 24, 32, 32},
+		{256, 40, 48, 64},
+		{1024, 136, 144, 192},
+		{4096, 520, 528, 1024},
+		{8192, 1032, 1040, 2048},
+	} {
+		rows, err := bench.Memory([]cast.Topology{cast.MustTopology(w.bits, 8192)})
+		require.NoError(t, err)
+		require.Len(t, rows, 1)
+		r := rows[0]
+		want := bench.Alloc{ObjectBytes: w.object, UnitBytes: w.unit, ClassBytes: w.class, WasteBytes: w.class - w.unit, KernelClass: true}
+		assert.Equal(t, want, r.Generic, "bpf_bitmap of %d bits", w.bits)
+		assert.Equal(t, want, r.GenericExact, "no padding on NR_CPUS=8192")
+		// bpf_cpumask on NR_CPUS=8192: 1032 B object, 1040 B unit, 2048 class.
+		assert.Equal(t, bench.Alloc{ObjectBytes: 1032, UnitBytes: 1040, ClassBytes: 2048, WasteBytes: 1008, KernelClass: true}, r.Fixed)
+	}
+}
+
+// TestMemoryDesignCast pins the table of docs/design-cast.md §4 (which
+// cast.TestMemoryCost measures on the allocator directly).
+func TestMemoryDesignCast(t *testing.T) {
+	want := map[[2]int][3]int{ // {n, NR_CPUS}: fixed, exact, padded class bytes
+		{4, 64}: {32, 32, 32}, {64, 64}: {32, 32, 32}, {2, 128}: {32, 32, 32},
+		{2, 256}: {64, 32, 64}, {65, 256}: {64, 32, 64}, {96, 256}: {64, 32, 64},
+		{256, 256}: {64, 64, 64}, {4, 512}: {96, 32, 32}, {4, 8192}: {2048, 32, 32},
+		{96, 8192}: {2048, 32, 32}, {1024, 8192}: {2048, 192, 192}, {8192, 8192}: {2048, 2048, 2048},
+	}
+	for k, w := range want {
+		rows, err := bench.Memory([]cast.Topology{cast.MustTopology(k[0], k[1])})
+		require.NoError(t, err)
+		r := rows[0]
+		assert.Equal(t, w, [3]int{r.Fixed.ClassBytes, r.GenericExact.ClassBytes, r.Generic.ClassBytes}, "nr_cpu_ids=%d NR_CPUS=%d", k[0], k[1])
+		assert.Equal(t, w[0]-w[2], r.Saved())
+		assert.Equal(t, w[2]-w[1], r.PaddingBytes())
+	}
+}
+
+// TestMemoryAll checks every topology of the report for the invariants:
+// the fixed object is NR_CPUS bits, the generic nr_cpu_ids bits, units carry
+// the 8-byte header, the generic design never costs more than the fixed one,
+// and the padding appears exactly where 64 < NR_CPUS <= 256 needs it.
+func TestMemoryAll(t *testing.T) {
+	ts := bench.Topologies()
+	require.Len(t, ts, 50)
+	rows, err := bench.Memory(ts)
+	require.NoError(t, err)
+	require.Len(t, rows, len(ts))
+	words := func(bits int) int { return (bits + 63) / 64 }
+	for _, r := range rows {
+		name := fmt.Sprintf("nr_cpu_ids=%d NR_CPUS=%d", r.NrCPUIDs, r.NrCPUs)
+		assert.Equal(t, 8*words(r.NrCPUs)+8, r.Fixed.ObjectBytes, name)
+		assert.Equal(t, 8*words(r.NrCPUIDs)+8, r.Generic.ObjectBytes, name)
+		for _, a := range []bench.Alloc{r.Fixed, r.Generic, r.GenericExact} {
+			assert.Equal(t, a.ObjectBytes+8, a.UnitBytes, name)
+			assert.Equal(t, a.ClassBytes-a.UnitBytes, a.WasteBytes, name)
+			assert.True(t, a.KernelClass, name)
+		}
+		assert.GreaterOrEqual(t, r.Saved(), 0, name)
+		if r.NrCPUs <= 64 || r.NrCPUs > 256 {
+			assert.Equal(t, r.GenericExact, r.Generic, "%s: L fits nr_cpu_ids's words, no padding", name)
+		}
+		// The padding costs a class step exactly when 128 < NR_CPUS <= 256
+		// and nr_cpu_ids <= 128 (docs/design-cast.md §4).
+		assert.Equal(t, r.NrCPUs > 128 && r.NrCPUs <= 256 && r.NrCPUIDs <= 128, r.PaddingBytes() > 0, name)
+	}
+}
+
+// TestCases checks that Cases gives every Fn in both designs, named for
+// benchstat, and that each body runs (once) without allocating.
+func TestCases(t *testing.T) {
+	restore, err := bench.SetBenchtime("1x")
+	require.NoError(t, err)
+	defer restore()
+	for _, tp := range bench.TimingTopologies {
+		cases, release, err := bench.Cases(tp)
+		require.NoError(t, err)
+		require.Len(t, cases, 2*len(bench.Fns))
+		for i, c := range cases {
+			assert.Equal(t, bench.Fns[i/2], c.Fn)
+			assert.Equal(t, bench.Designs[i%2], c.Design)
+			assert.Equal(t, fmt.Sprintf("fn=%s/design=%s/cpus=%d", c.Fn, c.Design, tp.NrCPUIDs()), c.Name())
+			r := testing.Benchmark(c.Bench)
+			assert.Equal(t, 1, r.N, c.Name())
+		}
+		release()
+	}
+}
+
+func TestSetBenchtime(t *testing.T) {
+	_, err := bench.SetBenchtime("soon")
+	require.ErrorIs(t, err, bench.ErrBenchtime)
+	restore, err := bench.SetBenchtime("3x")
+	require.NoError(t, err)
+	r := testing.Benchmark(func(b *testing.B) {
+		for b.Loop() {
+		}
+	})
+	restore()
+	assert.Equal(t, 3, r.N)
+}
+
+func TestRunTimingsAndPairs(t *testing.T) {
+	restore, err := bench.SetBenchtime("10x")
+	require.NoError(t, err)
+	defer restore()
+	var calls int
+	ts, err := bench.RunTimings([]cast.Topology{cast.MustTopology(2, 256)}, 3, func(bench.Case, int) { calls++ })
+	require.NoError(t, err)
+	require.Len(t, ts, 2*len(bench.Fns))
+	assert.Equal(t, 3*len(ts), calls)
+	for _, tm := range ts {
+		assert.Len(t, tm.Runs, 3)
+		assert.Greater(t, tm.NsPerOp, 0.0)
+		assert.Zero(t, tm.AllocsPerOp, "%s/%s allocates", tm.Fn, tm.Design)
+	}
+	ps := bench.Pairs(ts)
+	require.Len(t, ps, len(bench.Fns))
+	for i, p := range ps {
+		assert.Equal(t, bench.Fns[i], p.Fn)
+		assert.Equal(t, bench.Fixed, p.Fixed.Design)
+		assert.Equal(t, bench.Generic, p.Generic.Design)
+	}
+	g, n := bench.GeomeanRatio(ps, func(p bench.Pair) bool { return bench.IsCpumaskKfunc(p.Fn) })
+	assert.Equal(t, 23, n)
+	assert.False(t, math.IsNaN(g))
+	g, n = bench.GeomeanRatio(nil, nil)
+	assert.True(t, math.IsNaN(g))
+	assert.Zero(t, n)
+}

@@ -1,0 +1,25 @@
+// Package bench answers the design question of the project with numbers:
+// what the merged fixed-size struct bpf_cpumask (NR_CPUS bits and a refcount)
+// and the proposed generic refcounted struct bpf_bitmap (nr_cpu_ids bits,
+// cast to a cpumask only when num_bits == nr_cpu_ids) cost, side by side.
+//
+// It computes three things, each from the prototype itself rather than from
+// formulas:
+//
+//   - Memory: Memory allocates one cpumask per design on a simulated kernel of
+//     each topology (kfuncs.CpumaskCreate and kfuncs.BitmapCreate on a
+//     cast.Kernel) and reads the unit, size class and waste from the
+//     kernel's bpfbitmap.Allocator.Stats. The numbers are exact and
+//     deterministic.
+//   - Time: Cases returns one benchmark body per kfunc, design and topology,
+//     with the objects they work on already set up; RunTimings runs them with
+//     testing.Benchmark, and BenchmarkDesign in this package's tests runs
+//     the same bodies under go test. Timings vary from run to run.
+//   - Program cost: Selftests lists what porting the kernel's
+//     cpumask_success.c programs to the proposal adds (one checked cast and
+//     one NULL check per mask a program hands to a cpumask kfunc), counted
+//     by hand from the kernel source.
+//
+// Charts renders both as SVG with gonum.org/v1/plot. Command bpfbitmap's
+// report subcommand writes docs/design.md from all of it.
+package bench
