@@ -3,6 +3,7 @@ package bench_test
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -164,4 +165,47 @@ func TestRunTimingsAndPairs(t *testing.T) {
 	g, n = bench.GeomeanRatio(nil, nil)
 	assert.True(t, math.IsNaN(g))
 	assert.Zero(t, n)
+}
+
+// TestSelftests checks the hand count against the reference's list of
+// cpumask_success.c programs (§8.1) and pins its totals.
+func TestSelftests(t *testing.T) {
+	names := map[string]bool{}
+	for _, p := range bench.Selftests {
+		assert.False(t, names[p.Name], "duplicate %s", p.Name)
+		names[p.Name] = true
+		assert.GreaterOrEqual(t, p.Casts, 0)
+		assert.LessOrEqual(t, p.Casts, 4, "no program uses more than four masks")
+	}
+	assert.Equal(t, bench.SelftestSummary{Programs: 23, Affected: 14, Casts: 24, MaxCasts: 4}, bench.SummarizeSelftests(bench.Selftests))
+}
+
+func TestMemoryChart(t *testing.T) {
+	rows, err := bench.Memory(bench.Topologies())
+	require.NoError(t, err)
+	for _, nr := range []int{256, 8192} {
+		svg, err := bench.MemoryChart(rows, nr)
+		require.NoError(t, err)
+		s := string(svg)
+		assert.Contains(t, s, "<svg")
+		assert.Contains(t, s, fmt.Sprintf("NR_CPUS=%d", nr))
+		assert.Equal(t, nr == 256, strings.Contains(s, "without the cast"), "the padding line only where it differs")
+		again, err := bench.MemoryChart(rows, nr)
+		require.NoError(t, err)
+		assert.Equal(t, svg, again, "deterministic")
+	}
+	_, err = bench.MemoryChart(rows, 3)
+	require.ErrorIs(t, err, bench.ErrNoData)
+}
+
+func TestTimeChart(t *testing.T) {
+	ps := []bench.Pair{
+		{Fn: "first", NrCPUIDs: 2, NrCPUs: 256, Fixed: bench.Timing{NsPerOp: 5}, Generic: bench.Timing{NsPerOp: 6}},
+		{Fn: "cast", NrCPUIDs: 2, NrCPUs: 256, Fixed: bench.Timing{NsPerOp: 0.5}, Generic: bench.Timing{NsPerOp: math.NaN()}},
+	}
+	svg, err := bench.TimeChart(ps, 2, 256)
+	require.NoError(t, err)
+	assert.Contains(t, string(svg), "nr_cpu_ids=2 NR_CPUS=256")
+	_, err = bench.TimeChart(ps, 64, 8192)
+	require.ErrorIs(t, err, bench.ErrNoData)
 }
