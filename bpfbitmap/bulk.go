@@ -2,6 +2,7 @@ package bpfbitmap
 
 import (
 	"fmt"
+	"math/bits"
 
 	"github.com/bpfbitmap/prototype/internal/words"
 )
@@ -29,6 +30,11 @@ func mismatch(op string, z, x, y *Bitmap) error {
 func (z *Bitmap) And(x, y *Bitmap) (bool, error) {
 	if x.Len() != z.Len() || y.Len() != z.Len() {
 		return false, mismatch("and", z, x, y)
+	}
+	if n := z.Len(); n <= words.WordBits && n > 0 {
+		r := *x.word(0) & *y.word(0) & words.LastWordMask(n)
+		*z.word(0) = r
+		return r != 0, nil
 	}
 	return words.And(z.Words(), x.Words(), y.Words(), z.Len()), nil
 }
@@ -89,14 +95,29 @@ func (b *Bitmap) Fill() {
 func (b *Bitmap) Zero() { words.Zero(b.Words(), b.Len()) }
 
 // Empty reports whether no bit is set (bitmap_empty).
-func (b *Bitmap) Empty() bool { return words.Empty(b.Words(), b.Len()) }
+func (b *Bitmap) Empty() bool {
+	// A bitmap of one word, as most cpumasks are, is answered inline: the
+	// kernel's small_const_nbits() path, and one call less than the loop.
+	if n := b.Len(); n <= words.WordBits {
+		return n == 0 || *b.word(0)&words.LastWordMask(n) == 0
+	}
+	return words.Empty(b.Words(), b.Len())
+}
 
 // Full reports whether every bit below Len is set (bitmap_full); a 0-bit
 // bitmap is full and empty at once.
 func (b *Bitmap) Full() bool { return words.Full(b.Words(), b.Len()) }
 
 // Weight returns the number of set bits (bitmap_weight).
-func (b *Bitmap) Weight() int { return words.Weight(b.Words(), b.Len()) }
+func (b *Bitmap) Weight() int {
+	if n := b.Len(); n <= words.WordBits {
+		if n == 0 {
+			return 0
+		}
+		return bits.OnesCount64(*b.word(0) & words.LastWordMask(n))
+	}
+	return words.Weight(b.Words(), b.Len())
+}
 
 // Equal reports whether b and y hold the same bits (bitmap_equal when the
 // lengths agree).
