@@ -36,6 +36,7 @@ type runFunc func(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 var commands = []*command{
 	cmdCPUs,
 	cmdConvert,
+	cmdReport,
 }
 
 func lookup(name string) *command {

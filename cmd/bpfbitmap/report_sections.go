@@ -1,0 +1,299 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/bpfbitmap/prototype/bench"
+)
+
+// sectionNames are the generated sections of design.md, in document order.
+var sectionNames = []string{"answers", "memory", "time", "cast", "overrun", "selftests", "host"}
+
+// reportSections renders every generated section of design.md from d.
+func reportSections(d *reportJSON) []section {
+	render := map[string]func(*reportJSON) string{
+		"answers":   answersSection,
+		"memory":    memorySection,
+		"time":      timeSection,
+		"cast":      castSection,
+		"overrun":   overrunSection,
+		"selftests": selftestsSection,
+		"host":      hostSection,
+	}
+	out := make([]section, 0, len(sectionNames))
+	for _, name := range sectionNames {
+		out = append(out, section{name, render[name](d)})
+	}
+	return out
+}
+
+// memoryRow returns the row of topology (n, nr), or nil.
+func memoryRow(d *reportJSON, n, nr int) *bench.MemoryRow {
+	for i := range d.Memory {
+		if d.Memory[i].NrCPUIDs == n && d.Memory[i].NrCPUs == nr {
+			return &d.Memory[i]
+		}
+	}
+	return nil
+}
+
+func answersSection(d *reportJSON) string {
+	var b strings.Builder
+	s := d.Summary
+	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	if r := memoryRow(d, 96, 8192); r != nil {
+		w("- **Memory: the generic design wins wherever NR_CPUS is larger than the machine.** "+
+			"On an NR_CPUS=8192 distro kernel a `bpf_cpumask` is a %d-byte object, a %d-byte unit, "+
+			"a %d-byte size class, whatever the machine; a `bpf_bitmap` for 96 CPUs is %d B "+
+			"(%d + 8 + %d: allocator header, refcount and num_bits, words) in the %d-byte class: %d× less",
+			r.Fixed.ObjectBytes, r.Fixed.UnitBytes, r.Fixed.ClassBytes,
+			r.Generic.UnitBytes, 8, r.Generic.UnitBytes-16, r.Generic.ClassBytes, r.Fixed.ClassBytes/r.Generic.ClassBytes)
+		if r1 := memoryRow(d, 1024, 8192); r1 != nil {
+			w(", and %d B for 1024 CPUs", r1.Generic.ClassBytes)
+		}
+		w(". Over the %d topologies below the generic design uses a smaller class in %d (bold in the table) and %s.\n",
+			s.Topologies, s.Saving, largerCount(d))
+	}
+	if h := s.Host; h != nil {
+		w("- On this host's kernel (NR_CPUS=%d, nr_cpu_ids=%d): `bpf_cpumask` %d B, castable `bpf_bitmap` %d B (%d B without the cast's padding).\n",
+			h.NrCPUs, h.NrCPUIDs, h.Fixed.ClassBytes, h.Generic.ClassBytes, h.GenericExact.ClassBytes)
+	}
+	w("- **Time: the same.** Every cpumask kfunc runs the same code on both designs; over the 23 kfuncs × %d topologies, "+
+		"generic/fixed is **%s** (geometric mean of the medians; per topology %s).\n",
+		len(bench.TimingTopologies), ratio(s.GeomeanRatio), perTopology(s.PerTopology))
+	var casts, lives []string
+	for _, t := range bench.TimingTopologies {
+		k := topoKey(t.NrCPUIDs(), t.NrCPUs())
+		if p, ok := s.Cast[k]; ok {
+			casts = append(casts, fmt.Sprintf("%s ns (fixed: %s) at %d/%d", ns(p.Generic.NsPerOp), ns(p.Fixed.NsPerOp), t.NrCPUIDs(), t.NrCPUs()))
+		}
+		if p, ok := s.Life[k]; ok {
+			lives = append(lives, fmt.Sprintf("%s → %s ns at %d/%d", ns(p.Fixed.NsPerOp), ns(p.Generic.NsPerOp), t.NrCPUIDs(), t.NrCPUs()))
+		}
+	}
+	w("- **The cast** costs %s (nr_cpu_ids/NR_CPUS), 0 allocations; the fixed design's one-way conversion is a free pointer cast, "+
+		"so its column is the benchmark loop itself. "+
+		"**create+release** (fixed → generic): %s.\n", strings.Join(casts, ", "), strings.Join(lives, ", "))
+	w("- **The overrun hazard** (64 < NR_CPUS ≤ 256: `cpumask_copy`/`clear` touch NR_CPUS bits) is closed by giving castable bitmaps "+
+		"large_cpumask_bits of backing; that costs a larger size class in %d of the %d topologies "+
+		"(128 < NR_CPUS ≤ 256 with nr_cpu_ids ≤ 128), %s.\n", s.Padded, s.Topologies, paddedVersusFixed(d))
+	ss := s.Selftests
+	w("- **What programs pay:** porting the %d programs of `cpumask_success.c` needs %d checked casts, each with a NULL check "+
+		"(in %d programs, at most %d in one), and %d extra acquire/release pairs.\n",
+		ss.Programs, ss.Casts, ss.Affected, ss.MaxCasts, ss.ExtraAcquireRelease)
+	return b.String()
+}
+
+// paddedVersusFixed says how the padded bitmaps compare with bpf_cpumask.
+func paddedVersusFixed(d *reportJSON) string {
+	more := 0
+	for _, r := range d.Memory {
+		if r.PaddingBytes() > 0 && r.Generic.ClassBytes > r.Fixed.ClassBytes {
+			more++
+		}
+	}
+	if more == 0 {
+		return "where it is exactly what `bpf_cpumask` costs"
+	}
+	return fmt.Sprintf("more than `bpf_cpumask` in %d of them", more)
+}
+
+// largerCount says in how many topologies the generic design costs more.
+func largerCount(d *reportJSON) string {
+	n := 0
+	for _, r := range d.Memory {
+		if r.Saved() < 0 {
+			n++
+		}
+	}
+	if n == 0 {
+		return "a larger one in none"
+	}
+	return fmt.Sprintf("a larger one in %d", n)
+}
+
+func perTopology(rs []float64) string {
+	var parts []string
+	for i, t := range bench.TimingTopologies {
+		if i < len(rs) {
+			parts = append(parts, fmt.Sprintf("%s at %d/%d", ratio(rs[i]), t.NrCPUIDs(), t.NrCPUs()))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func memorySection(d *reportJSON) string {
+	var b strings.Builder
+	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	w("![memory, NR_CPUS=8192](img/memory-nr_cpus-8192.svg)\n![memory, NR_CPUS=256](img/memory-nr_cpus-256.svg)\n\n")
+	w("Size class in bytes of one cpumask, **fixed / generic** (generic as `bpf_bitmap_create(nr_cpu_ids)` allocates it, " +
+		"padding for the cast included); — where nr_cpu_ids > NR_CPUS:\n\n")
+	w("| nr_cpu_ids |")
+	for _, nr := range bench.NrCPUsValues {
+		w(" NR_CPUS=%d |", nr)
+	}
+	w("\n|---:|")
+	for range bench.NrCPUsValues {
+		w("---:|")
+	}
+	w("\n")
+	for _, n := range bench.NrCPUIDsValues {
+		w("| %d |", n)
+		for _, nr := range bench.NrCPUsValues {
+			if r := memoryRow(d, n, nr); r != nil {
+				cell := fmt.Sprintf("%d / %d", r.Fixed.ClassBytes, r.Generic.ClassBytes)
+				if r.Saved() > 0 {
+					cell = fmt.Sprintf("%d / **%d**", r.Fixed.ClassBytes, r.Generic.ClassBytes)
+				}
+				w(" %s |", cell)
+			} else {
+				w(" — |")
+			}
+		}
+		w("\n")
+	}
+	w("\nEvery topology in detail, bytes (object = the struct the program sees; unit = object + 8-byte allocator header; " +
+		"class = the size class served; waste = class − unit, for the generic design including the cast's padding):\n\n")
+	w("<details><summary>%d topologies</summary>\n\n", len(d.Memory))
+	w("| NR_CPUS | nr_cpu_ids | L | fixed object | unit | class | waste | generic object | unit | class | waste | unpadded class | saved |\n")
+	w("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, r := range d.Memory {
+		w("| %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d |\n",
+			r.NrCPUs, r.NrCPUIDs, r.LargeCpumaskBits,
+			r.Fixed.ObjectBytes, r.Fixed.UnitBytes, r.Fixed.ClassBytes, r.Fixed.WasteBytes,
+			r.Generic.ObjectBytes, r.Generic.UnitBytes, r.Generic.ClassBytes, r.Generic.WasteBytes,
+			r.GenericExact.ClassBytes, r.Saved())
+	}
+	w("\n</details>\n")
+	return b.String()
+}
+
+func timeSection(d *reportJSON) string {
+	var b strings.Builder
+	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	for _, t := range bench.TimingTopologies {
+		w("![ns per call, nr_cpu_ids=%d NR_CPUS=%d](%s)\n", t.NrCPUIDs(), t.NrCPUs(), timeChartFile(t))
+	}
+	w("\nns per call (median of %s of %s), fixed | generic | generic/fixed:\n\n", plural(d.Host.Count, "run"), d.Host.Benchtime)
+	w("| fn |")
+	for _, t := range bench.TimingTopologies {
+		w(" fixed %d/%d | generic | ratio |", t.NrCPUIDs(), t.NrCPUs())
+	}
+	w("\n|---|")
+	for range bench.TimingTopologies {
+		w("---:|---:|---:|")
+	}
+	w("\n")
+	for _, fn := range bench.Fns {
+		name := "`" + fn + "`"
+		if bench.IsCpumaskKfunc(fn) {
+			name = "`bpf_cpumask_" + fn + "`"
+		}
+		w("| %s |", name)
+		for _, t := range bench.TimingTopologies {
+			p, ok := findPair(d.Timings, fn, t.NrCPUIDs(), t.NrCPUs())
+			if !ok {
+				w(" — | — | — |")
+				continue
+			}
+			w(" %s | %s | %s |", ns(p.Fixed.NsPerOp), ns(p.Generic.NsPerOp), ratio(p.Ratio()))
+		}
+		w("\n")
+	}
+	w("| **geomean, 23 cpumask kfuncs** |")
+	for i := range bench.TimingTopologies {
+		if i < len(d.Summary.PerTopology) {
+			w(" | | **%s** |", ratio(d.Summary.PerTopology[i]))
+		}
+	}
+	w("\n\nAllocations per call: ")
+	allocs := 0
+	for _, p := range d.Timings {
+		allocs = max(allocs, int(p.Fixed.AllocsPerOp), int(p.Generic.AllocsPerOp))
+	}
+	if allocs == 0 {
+		w("0 in every benchmark, both designs.\n")
+	} else {
+		w("up to %d.\n", allocs)
+	}
+	return b.String()
+}
+
+func findPair(ps []bench.Pair, fn string, n, nr int) (bench.Pair, bool) {
+	for _, p := range ps {
+		if p.Fn == fn && p.NrCPUIDs == n && p.NrCPUs == nr {
+			return p, true
+		}
+	}
+	return bench.Pair{}, false
+}
+
+func castSection(d *reportJSON) string {
+	var b strings.Builder
+	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	w("| nr_cpu_ids / NR_CPUS | fixed: `BPFCpumask.Cpumask()` | generic: `BitmapCastToCpumask` | allocs | create+release fixed | generic | acquire+release fixed | generic |\n")
+	w("|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, t := range bench.TimingTopologies {
+		c, _ := findPair(d.Timings, bench.FnCast, t.NrCPUIDs(), t.NrCPUs())
+		l, _ := findPair(d.Timings, bench.FnCreateRelease, t.NrCPUIDs(), t.NrCPUs())
+		a, _ := findPair(d.Timings, bench.FnAcquireRelease, t.NrCPUIDs(), t.NrCPUs())
+		w("| %d / %d | %s ns | %s ns | %d | %s ns | %s ns | %s ns | %s ns |\n", t.NrCPUIDs(), t.NrCPUs(),
+			ns(c.Fixed.NsPerOp), ns(c.Generic.NsPerOp), c.Generic.AllocsPerOp,
+			ns(l.Fixed.NsPerOp), ns(l.Generic.NsPerOp), ns(a.Fixed.NsPerOp), ns(a.Generic.NsPerOp))
+	}
+	return b.String()
+}
+
+func overrunSection(d *reportJSON) string {
+	var b strings.Builder
+	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	w("Topologies where the padding moves a castable bitmap to a larger class (bytes of class):\n\n")
+	w("| NR_CPUS | nr_cpu_ids | L | exact bitmap | as `BitmapCreate` pads it | `bpf_cpumask` |\n|---:|---:|---:|---:|---:|---:|\n")
+	for _, r := range d.Memory {
+		if r.PaddingBytes() > 0 {
+			w("| %d | %d | %d | %d | %d | %d |\n", r.NrCPUs, r.NrCPUIDs, r.LargeCpumaskBits,
+				r.GenericExact.ClassBytes, r.Generic.ClassBytes, r.Fixed.ClassBytes)
+		}
+	}
+	w("\nIn the other %d topologies the padding is free: NR_CPUS ≤ 64 (one word either way), NR_CPUS > 256 "+
+		"(large_cpumask_bits = nr_cpu_ids), or nr_cpu_ids > 128 (the class already holds 256 bits).\n",
+		d.Summary.Topologies-d.Summary.Padded)
+	return b.String()
+}
+
+func selftestsSection(d *reportJSON) string {
+	var b strings.Builder
+	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	w("| program | extra casts = extra NULL checks |\n|---|---:|\n")
+	for _, p := range d.Selftests {
+		note := ""
+		if p.RCU {
+			note = " (of an RCU-read kptr: the cast must be KF_RCU)"
+		}
+		w("| `%s` | %d%s |\n", p.Name, p.Casts, note)
+	}
+	s := d.Summary.Selftests
+	w("| **total** | **%d** in %d of %d programs |\n\nExtra acquire/release pairs: %d. Counted from `%s`.\n",
+		s.Casts, s.Affected, s.Programs, s.ExtraAcquireRelease, bench.SelftestSource)
+	return b.String()
+}
+
+func hostSection(d *reportJSON) string {
+	h := d.Host
+	kernel := "sysfs unavailable"
+	if h.NrCPUs > 0 {
+		kernel = fmt.Sprintf("NR_CPUS=%d, nr_cpu_ids=%d", h.NrCPUs, h.NrCPUIDs)
+	}
+	return fmt.Sprintf("Timings: %s %s/%s, %d CPUs, host kernel %s; each benchmark %s, %s interleaved, median reported "+
+		"(`go run ./cmd/bpfbitmap report -benchtime %s -count %d`). Memory and program numbers do not depend on the machine.\n",
+		h.GoVersion, h.GOOS, h.GOARCH, h.CPUs, kernel, h.Benchtime, plural(h.Count, "run"), h.Benchtime, h.Count)
+}
+
+// plural returns "1 run", "3 runs".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
