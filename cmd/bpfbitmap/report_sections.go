@@ -43,7 +43,7 @@ func answersSection(d *reportJSON) string {
 	s := d.Summary
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	if r := memoryRow(d, 96, 8192); r != nil {
-		w("- **Memory: the generic design wins wherever NR_CPUS is larger than the machine.** "+
+		w("- **Memory: the generic design never costs more, and saves most where NR_CPUS far exceeds the machine.** "+
 			"On an NR_CPUS=8192 distro kernel a `bpf_cpumask` is a %d-byte object, a %d-byte unit, "+
 			"a %d-byte size class, whatever the machine; a `bpf_bitmap` for 96 CPUs is %d B "+
 			"(%d + 8 + %d: allocator header, refcount and num_bits, words) in the %d-byte class: %d× less",
@@ -59,9 +59,13 @@ func answersSection(d *reportJSON) string {
 		w("- On this host's kernel (NR_CPUS=%d, nr_cpu_ids=%d): `bpf_cpumask` %d B, castable `bpf_bitmap` %d B (%d B without the cast's padding).\n",
 			h.NrCPUs, h.NrCPUIDs, h.Fixed.ClassBytes, h.Generic.ClassBytes, h.GenericExact.ClassBytes)
 	}
-	w("- **Time: the same.** Every cpumask kfunc runs the same code on both designs; over the 23 kfuncs × %d topologies, "+
+	verdict := "**Time per kfunc: not the same.**"
+	if s.GeomeanRatio >= 0.9 && s.GeomeanRatio <= 1.1 {
+		verdict = "**Time per kfunc: the same, within 10%.**"
+	}
+	w("- %s Every cpumask kfunc runs the same code on both designs; over the 23 kfuncs × %d topologies, "+
 		"generic/fixed is **%s** (geometric mean of the medians; per topology %s).\n",
-		len(bench.TimingTopologies), ratio(s.GeomeanRatio), perTopology(s.PerTopology))
+		verdict, len(bench.TimingTopologies), ratio(s.GeomeanRatio), perTopology(s.PerTopology))
 	var casts, lives []string
 	for _, t := range bench.TimingTopologies {
 		k := topoKey(t.NrCPUIDs(), t.NrCPUs())
