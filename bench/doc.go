@@ -20,6 +20,7 @@
 //     one NULL check per mask a program hands to a cpumask kfunc), counted
 //     by hand from the kernel source.
 //
-// Charts renders both as SVG with gonum.org/v1/plot. Command bpfbitmap's
-// report subcommand writes docs/design.md from all of it.
+// MemoryChart and TimeChart draw memory and time as SVG with
+// gonum.org/v1/plot. Command bpfbitmap's report subcommand writes
+// docs/design.md from all of it.
 package bench
