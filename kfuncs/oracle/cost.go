@@ -234,8 +234,19 @@ func (o *Oracle) costInsns(k costKey) asm.Instructions {
 	return e.insns
 }
 
+// CostNames returns the Cost.Name of every row MeasureAll returns, in its
+// order: each of Kfuncs() by its kernel name, then CreateRelease. A model
+// compared with the kernel needs a number for each.
+func CostNames() []string {
+	var out []string
+	for _, fn := range Kfuncs() {
+		out = append(out, fn.String())
+	}
+	return append(out, CreateRelease)
+}
+
 // MeasureAll measures every kfunc and create+release, in Kfuncs() order
-// with CreateRelease last.
+// with CreateRelease last (the names CostNames returns).
 func (o *Oracle) MeasureAll(iterations, pairIterations, runs int) ([]Cost, error) {
 	var out []Cost
 	for _, fn := range Kfuncs() {

@@ -1,12 +1,15 @@
-// Command kernelcost measures the live kernel's bpf_cpumask kfuncs and
+// Command kernelcost measures the live kernel's bpf_cpumask kfuncs and the
+// Go model's same kfuncs in both designs on the kernel's topology, and
 // writes docs/kernel-cost.md.
 //
 // Usage:
 //
-//	go run ./kfuncs/oracle/cmd/kernelcost [-o docs/kernel-cost.md] [-model model.json]
+//	go run ./kfuncs/oracle/cmd/kernelcost [-o docs/kernel-cost.md] [-benchtime 100ms] [-count 5] [-model model.json]
 //
-// -model names a JSON object mapping kernel kfunc names to the Go model's
-// ns per call; those fill the doc's model column.
+// The model is measured with testing.Benchmark on the benchmark bodies of
+// package bench (-benchtime per run, the fastest of -count runs). -model
+// names a JSON object mapping kernel kfunc names to {"fixed": ns,
+// "generic": ns} to use instead of measuring.
 package main
 
 import (
@@ -20,6 +23,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/bpfbitmap/prototype/cast"
 	"github.com/bpfbitmap/prototype/kfuncs/oracle"
 )
 
@@ -31,7 +35,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("kernelcost", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := fs.String("o", "docs/kernel-cost.md", "output file (- for stdout)")
-	modelPath := fs.String("model", "", "JSON map of kfunc name to Go model ns/call")
+	modelPath := fs.String("model", "", `JSON map of kfunc name to {"fixed": ns, "generic": ns}, instead of measuring the Go model`)
+	benchtime := fs.String("benchtime", "100ms", "Go model: testing.Benchmark time per run (or Nx)")
+	count := fs.Int("count", 5, "Go model: runs per kfunc and design (the fastest counts)")
 	iters := fs.Int("n", 100_000, "kfunc calls per program run")
 	pairIters := fs.Int("pair", 32, "create+release pairs per program run")
 	runs := fs.Int("runs", 30, "program runs per kfunc (the fastest counts)")
@@ -42,7 +48,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	var model map[string]float64
+	var model map[string]oracle.ModelCost
 	if *modelPath != "" {
 		b, err := os.ReadFile(*modelPath)
 		if err == nil {
@@ -66,8 +72,27 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 
-	var doc bytes.Buffer
 	report := oracle.CostReport{Topology: o.Topology(), Kernel: kernelRelease(), CPU: cpuModel(), Costs: costs}
+	if model == nil {
+		kt := o.Topology()
+		t, err := cast.NewTopology(kt.NrCPUIDs, kt.NrCPUs)
+		if err != nil {
+			fmt.Fprintf(stderr, "kernelcost: model topology: %v\n", err)
+			return exitFail
+		}
+		if host, err := cast.Host(); err == nil && (host.NrCPUIDs() != t.NrCPUIDs() || host.NrCPUs() != t.NrCPUs()) {
+			fmt.Fprintf(stderr, "kernelcost: warning: cast.Host() is %v, the kernel's BTF and cpulist say %v; using the kernel's\n", host, t)
+		}
+		if model, err = measureModel(t, *benchtime, *count); err != nil {
+			fmt.Fprintf(stderr, "kernelcost: %v\n", err)
+			return exitFail
+		}
+		report.ModelMethod = modelMethod(t, *benchtime, *count)
+	} else {
+		report.ModelMethod = fmt.Sprintf("Go model: numbers read from %s. Ratios are model/kernel.", *modelPath)
+	}
+
+	var doc bytes.Buffer
 	if err := oracle.RenderCostDoc(&doc, report, model); err != nil {
 		fmt.Fprintf(stderr, "kernelcost: %v\n", err)
 		return exitFail
@@ -81,8 +106,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kernelcost: %v\n", err)
 		return exitFail
 	}
+	fmt.Fprintf(stdout, "%-45s %8s %8s %8s\n", "ns/call", "kernel", "fixed", "generic")
 	for _, c := range costs {
-		fmt.Fprintf(stdout, "%-45s %6.1f ns/call\n", c.Name, c.NsPerCall)
+		m := model[c.Name]
+		fmt.Fprintf(stdout, "%-45s %8.1f %8.1f %8.1f\n", c.Name, c.NsPerCall, m.Fixed, m.Generic)
 	}
 	return exitOK
 }
