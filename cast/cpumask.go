@@ -61,37 +61,37 @@ func (m *Cpumask) view() (*Kernel, []uint64) {
 	if k == nil {
 		return nil, nil
 	}
-	w := b.Words()
-	if len(w) < k.words {
-		// A cast bitmap of nr_cpu_ids bits on 64 < NR_CPUS <= 256: the
-		// operations reach into its slack. Every view of such a bitmap came
-		// through BitmapCastToCpumask, which checked Cap >= large_cpumask_bits,
-		// so the words are inside the allocation (Backing would say so, at
-		// the price of reading the size class on every call).
-		w = unsafe.Slice(unsafe.SliceData(w), k.words)
-	}
-	return k, w[:k.words]
+	return k, k.wordsOf(b)
+}
+
+// wordsOf returns the k.words words of a mask of k's. They may reach past
+// Len into the allocation's slack: a cast bitmap of nr_cpu_ids bits on
+// 64 < NR_CPUS <= 256 is shorter than large_cpumask_bits, but every view of
+// one came through BitmapCastToCpumask, which checked Cap >= large_cpumask_bits;
+// every other mask of k's holds NR_CPUS bits. Building the slice here, rather
+// than from Bitmap.Words, keeps the operations' fixed cost to a few loads.
+func (k *Kernel) wordsOf(b *bpfbitmap.Bitmap) []uint64 {
+	return unsafe.Slice((*uint64)(unsafe.Add(unsafe.Pointer(b), bpfbitmap.HeaderBytes)), k.words)
 }
 
 // view2 is view for two masks of one kernel; k is nil if either is nil or
-// they belong to different kernels.
+// they belong to different kernels. Masks of one kernel share its
+// allocator, so comparing the allocator IDs in their headers suffices.
 func (m *Cpumask) view2(o *Cpumask) (k *Kernel, w, ow []uint64) {
 	k, w = m.view()
-	ko, ow := o.view()
-	if k != ko {
+	if k == nil || o.bitmap().AllocatorID() != m.bitmap().AllocatorID() {
 		return nil, nil, nil
 	}
-	return k, w, ow
+	return k, w, k.wordsOf(o.bitmap())
 }
 
 // view3 is view2 for three masks.
 func (m *Cpumask) view3(a, b *Cpumask) (k *Kernel, w, aw, bw []uint64) {
 	k, w, aw = m.view2(a)
-	kb, bw := b.view()
-	if k != kb {
+	if k == nil || b.bitmap().AllocatorID() != m.bitmap().AllocatorID() {
 		return nil, nil, nil, nil
 	}
-	return k, w, aw, bw
+	return k, w, aw, k.wordsOf(b.bitmap())
 }
 
 // Kernel returns the kernel m belongs to, or nil for nil.
