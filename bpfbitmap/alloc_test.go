@@ -289,3 +289,45 @@ func TestSteadyStateAllocsNothing(t *testing.T) {
 		assert.Zero(t, allocs, "New(%d)+Release allocations", n)
 	}
 }
+
+// Hint reads the allocator and size class the cast checks; ClassIndex names
+// the class a capacity needs, in the same numbering.
+func TestHintAndClassIndex(t *testing.T) {
+	a := bpfbitmap.NewAllocator()
+	prev := -1
+	for _, n := range []int{0, 64, 65, 129, 1024, bpfbitmap.KernelMaxBits, bpfbitmap.KernelMaxBits + 1} {
+		b, err := a.New(n)
+		require.NoError(t, err)
+		id, class := b.Hint()
+		assert.Equal(t, a.ID(), id)
+		assert.Equal(t, a.ID(), b.AllocatorID())
+		want, err := bpfbitmap.ClassIndex(n)
+		require.NoError(t, err)
+		assert.Equal(t, want, class, "New(%d)", n)
+		assert.GreaterOrEqual(t, int(class), prev, "class indices grow with size")
+		prev = int(class)
+		capClass, err := bpfbitmap.ClassIndex(b.Cap())
+		require.NoError(t, err)
+		assert.Equal(t, class, capClass, "Cap of New(%d) is in its own class", n)
+		b.Release()
+	}
+	padded, err := a.NewCap(2, 256)
+	require.NoError(t, err)
+	defer padded.Release()
+	_, class := padded.Hint()
+	need, err := bpfbitmap.ClassIndex(256)
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, class, need)
+
+	_, err = bpfbitmap.ClassIndex(-1)
+	assert.ErrorIs(t, err, bpfbitmap.ErrInvalid)
+	_, err = bpfbitmap.ClassIndex(bpfbitmap.MaxBits + 1)
+	assert.ErrorIs(t, err, bpfbitmap.ErrTooBig)
+
+	var zero bpfbitmap.Bitmap
+	id, class := zero.Hint()
+	assert.Equal(t, ^uint32(0), id)
+	assert.Zero(t, class)
+	var nilb *bpfbitmap.Bitmap
+	assert.Equal(t, ^uint32(0), nilb.AllocatorID())
+}

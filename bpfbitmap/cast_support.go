@@ -14,12 +14,30 @@ func (a *Allocator) ID() uint32 { return a.id }
 
 // AllocatorID returns the ID of the allocator that handed out b, read from
 // the hint in its unit header (as bpf_mem_free finds the cache), or
-// ^uint32(0) for nil or a zero Bitmap. It is one load: cast calls it on every cpumask
-// operation.
+// ^uint32(0) for nil or a zero Bitmap. It is one load: cast calls it on
+// every cpumask operation.
 func (b *Bitmap) AllocatorID() uint32 {
+	id, _ := b.Hint()
+	return id
+}
+
+// Hint returns, from one load of b's unit header, the ID of the allocator
+// that handed b out and the index of its size class; larger indices hold
+// more. It returns (^uint32(0), 0) for nil or a zero Bitmap. The cast checks
+// both on every call.
+func (b *Bitmap) Hint() (id uint32, class uint8) {
 	if b == nil || !b.owned() {
-		return ^uint32(0)
+		return ^uint32(0), 0
 	}
 	hdr := *(*uint64)(unsafe.Add(unsafe.Pointer(b), -UnitHeaderBytes))
-	return uint32(hdr) >> 8
+	return uint32(hdr) >> 8, uint8(hdr)
+}
+
+// ClassIndex returns the index Hint reports for the smallest size class whose
+// objects hold at least capBits bits, or New's error for an impossible size.
+func ClassIndex(capBits int) (uint8, error) {
+	if err := checkSize(capBits); err != nil {
+		return 0, err
+	}
+	return uint8(defaultAllocator.classFor(unitBytes(capBits))), nil
 }

@@ -40,8 +40,10 @@ type Kernel struct {
 	// BITS_TO_LONGS(max(S, L, N)). Every view has at least that many.
 	words int
 	// castCap is the capacity in bits a bitmap needs to be cast: L when L
-	// needs more words than nr_cpu_ids does (64 < NR_CPUS <= 256), else 0.
-	castCap int
+	// needs more words than nr_cpu_ids does (64 < NR_CPUS <= 256), else 0;
+	// castClass is the smallest size class that holds it.
+	castCap   int
+	castClass uint8
 
 	prev          atomic.Uint32 // distribute_cpu_mask_prev of this CPU, seeded at 0
 	unalignedSlow atomic.Bool   // !CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS
@@ -54,7 +56,7 @@ type Kernel struct {
 // before the index: the cast and every cpumask operation do this lookup.
 var kernels struct {
 	tab [1 << 16]atomic.Pointer[Kernel]
-	// cast holds, per ID, nr_cpu_ids | castCap<<32: what the cast checks,
+	// cast holds, per ID, nr_cpu_ids | castClass<<32: what the cast checks,
 	// one load away from the bitmap's header.
 	cast [1 << 16]atomic.Uint64
 
@@ -82,6 +84,8 @@ func NewKernel(t Topology) (*Kernel, error) {
 	}
 	if words.Len(l) > words.Len(t.NrCPUIDs()) {
 		k.castCap = l
+		// L <= 256 here, far below MaxBits: ClassIndex cannot fail.
+		k.castClass, _ = bpfbitmap.ClassIndex(l)
 	}
 	register(k)
 
@@ -111,7 +115,7 @@ func MustKernel(t Topology) *Kernel {
 func register(k *Kernel) {
 	id := k.alloc.ID()
 	if int(id) < len(kernels.tab) {
-		kernels.cast[id].Store(uint64(k.nrCPUIDs) | uint64(k.castCap)<<32)
+		kernels.cast[id].Store(uint64(k.nrCPUIDs) | uint64(k.castClass)<<32)
 		kernels.tab[id].Store(k)
 		return
 	}
@@ -237,14 +241,18 @@ func (t *Task) Exit() {
 // reference to b that the caller holds; it takes no reference of its own. It
 // does not allocate.
 func BitmapCastToCpumask(b *bpfbitmap.Bitmap) *OwnedCpumask {
-	var n, need int
-	if id := b.AllocatorID(); int(id) < len(kernels.cast) {
+	// One header load gives the allocator (hence the kernel) and the size
+	// class; comparing classes stands for Cap >= large_cpumask_bits.
+	id, class := b.Hint()
+	var n int
+	var need uint8
+	if int(id) < len(kernels.cast) {
 		v := kernels.cast[id].Load()
-		n, need = int(uint32(v)), int(v>>32)
+		n, need = int(uint32(v)), uint8(v>>32)
 	} else if k := kernelOfSlow(b); k != nil {
-		n, need = k.nrCPUIDs, k.castCap
+		n, need = k.nrCPUIDs, k.castClass
 	}
-	if n == 0 || b.Len() != n || (need != 0 && b.Cap() < need) {
+	if n == 0 || b.Len() != n || class < need {
 		return nil
 	}
 	return (*OwnedCpumask)(unsafe.Pointer(b))
