@@ -50,9 +50,10 @@ const slabBytes = 64 << 10
 //
 // Objects live in the allocator's slabs: a Bitmap that is never released is
 // never reclaimed, the Go counterpart of the verifier's "Unreleased
-// reference". Stats shows live objects for leak checks. An Allocator must not
-// be copied, and stays registered for the life of the process (Release finds
-// it from the object's header, as the kernel finds the cache).
+// reference". Stats shows live objects for leak checks. Make one with
+// NewAllocator (New on the zero Allocator fails with ErrInvalid); it must
+// not be copied, and stays registered for the life of the process (Release
+// finds it from the object's header, as the kernel finds the cache).
 type Allocator struct {
 	id      uint32
 	classes []class
@@ -166,6 +167,10 @@ func (a *Allocator) New(nbits int) (*Bitmap, error) {
 // NR_CPUS bits (cpumask_copy, cpumask_clear) stay inside the object. capBits
 // below nbits counts as nbits.
 func (a *Allocator) NewCap(nbits, capBits int) (*Bitmap, error) {
+	if a == nil || len(a.classes) == 0 {
+		// Only NewAllocator registers an allocator, and Release needs that.
+		return nil, fmt.Errorf("allocator not made by NewAllocator: %w", ErrInvalid)
+	}
 	if err := checkSize(nbits); err != nil {
 		return nil, err
 	}

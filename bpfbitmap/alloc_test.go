@@ -331,3 +331,17 @@ func TestHintAndClassIndex(t *testing.T) {
 	var nilb *bpfbitmap.Bitmap
 	assert.Equal(t, ^uint32(0), nilb.AllocatorID())
 }
+
+// Only NewAllocator makes a usable allocator; the zero value and nil say so
+// instead of panicking.
+func TestUnmadeAllocator(t *testing.T) {
+	var zero bpfbitmap.Allocator
+	b, err := zero.New(8)
+	assert.Nil(t, b)
+	assert.ErrorIs(t, err, bpfbitmap.ErrInvalid)
+	var nilA *bpfbitmap.Allocator
+	_, err = nilA.NewCap(8, 64)
+	assert.ErrorIs(t, err, bpfbitmap.ErrInvalid)
+	_, err = zero.ParseList("1", 8)
+	assert.ErrorIs(t, err, bpfbitmap.ErrInvalid)
+}
