@@ -1,29 +1,19 @@
 package words
 
-// SetRange sets bits [start, start+n) of w (bitmap_set).
-func SetRange(w []uint64, start, n int) { fillRange(w, start, n, ^uint64(0)) }
-
-// ClearRange clears bits [start, start+n) of w (bitmap_clear).
-func ClearRange(w []uint64, start, n int) { fillRange(w, start, n, 0) }
-
-// fillRange replaces bits [start, start+n) of w with the same bits of fill,
-// which is all ones or all zeros.
-func fillRange(w []uint64, start, n int, fill uint64) {
+// SetRange sets bits [start, start+n) of w (bitmap_set); n <= 0 sets none.
+func SetRange(w []uint64, start, n int) {
 	if n <= 0 {
 		return
 	}
 	end := start + n
 	first, last := start/WordBits, (end-1)/WordBits
 	if first == last {
-		m := FirstWordMask(start) & LastWordMask(end)
-		w[first] = w[first]&^m | fill&m
+		w[first] |= FirstWordMask(start) & LastWordMask(end)
 		return
 	}
-	m := FirstWordMask(start)
-	w[first] = w[first]&^m | fill&m
+	w[first] |= FirstWordMask(start)
 	for i := first + 1; i < last; i++ {
-		w[i] = fill
+		w[i] = ^uint64(0)
 	}
-	m = LastWordMask(end)
-	w[last] = w[last]&^m | fill&m
+	w[last] |= LastWordMask(end)
 }

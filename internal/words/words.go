@@ -43,25 +43,6 @@ func Weight(w []uint64, nbits int) int {
 	return c0 + c1 + c2 + c3
 }
 
-// WeightAnd returns the weight of a AND b over nbits bits (bitmap_weight_and).
-func WeightAnd(a, b []uint64, nbits int) int {
-	full := nbits / WordBits
-	a, b = a[:Len(nbits)], b[:Len(nbits)]
-	var c0, c1 int
-	i := 0
-	for ; i+2 <= full; i += 2 {
-		c0 += bits.OnesCount64(a[i] & b[i])
-		c1 += bits.OnesCount64(a[i+1] & b[i+1])
-	}
-	for ; i < full; i++ {
-		c0 += bits.OnesCount64(a[i] & b[i])
-	}
-	if nbits%WordBits != 0 {
-		c1 += bits.OnesCount64(a[full] & b[full] & LastWordMask(nbits))
-	}
-	return c0 + c1
-}
-
 // And stores a AND b into the first Len(nbits) words of dst, masks the last
 // word's tail, and reports whether the result is non-empty (bitmap_and).
 func And(dst, a, b []uint64, nbits int) bool {

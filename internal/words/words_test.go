@@ -232,15 +232,11 @@ func TestPairReaders(t *testing.T) {
 				a0, b0 := slices.Clone(a), slices.Clone(b)
 				what := lazy(func() string { return fmt.Sprintf("(%s=%#x, %s=%#x, %d)", an, a, bn, b, nbits) })
 				var eq, inter, sub = true, false, true
-				wAnd := 0
 				for i := range nbits {
 					x, y := bit(a, i), bit(b, i)
 					eq = eq && x == y
 					inter = inter || x && y
 					sub = sub && (!x || y)
-					if x && y {
-						wAnd++
-					}
 				}
 				if got := words.Equal(a, b, nbits); got != eq {
 					t.Fatalf("Equal%s = %v; want %v", what, got, eq)
@@ -250,9 +246,6 @@ func TestPairReaders(t *testing.T) {
 				}
 				if got := words.Subset(a, b, nbits); got != sub {
 					t.Fatalf("Subset%s = %v; want %v", what, got, sub)
-				}
-				if got := words.WeightAnd(a, b, nbits); got != wAnd {
-					t.Fatalf("WeightAnd%s = %d; want %d", what, got, wAnd)
 				}
 				and := func(i int) bool { return bit(a, i) && bit(b, i) }
 				andNot := func(i int) bool { return bit(a, i) && !bit(b, i) }
@@ -384,7 +377,6 @@ func TestWritersShortSlices(t *testing.T) {
 		a := make([]uint64, n)
 		require.NotPanics(t, func() {
 			words.Weight(a, nbits)
-			words.WeightAnd(a, a, nbits)
 			words.Empty(a, nbits)
 			words.Full(a, nbits)
 			words.Equal(a, a, nbits)
@@ -424,9 +416,6 @@ func TestLongSlices(t *testing.T) {
 			if words.Weight(a, nbits) != 1 || words.Weight(holed, nbits) != nbits-1 {
 				t.Fatalf("Weight with bit %d of %d: %d, %d", pos, nbits, words.Weight(a, nbits), words.Weight(holed, nbits))
 			}
-			if words.WeightAnd(a, ones, nbits) != 1 || words.WeightAnd(holed, ones, nbits) != nbits-1 {
-				t.Fatalf("WeightAnd with bit %d of %d", pos, nbits)
-			}
 			if words.Empty(a, nbits) || words.Full(holed, nbits) || !words.Full(ones, nbits) {
 				t.Fatalf("Empty/Full with bit %d of %d", pos, nbits)
 			}
@@ -458,7 +447,7 @@ func TestLongSlices(t *testing.T) {
 	}
 }
 
-// TestRangeWriters checks SetRange and ClearRange at every start and length
+// TestRangeWriters checks SetRange at every start and length
 // inside maxBits bits on a random background: the range takes the new value,
 // every other bit (and the spare words) keeps its old one.
 func TestRangeWriters(t *testing.T) {
@@ -466,27 +455,16 @@ func TestRangeWriters(t *testing.T) {
 	nw := words.Len(maxBits) + spare
 	for start := 0; start <= maxBits; start++ {
 		for n := -1; start+n <= maxBits; n++ {
-			for _, set := range []bool{true, false} {
-				w := make([]uint64, nw)
-				for i := range w {
-					w[i] = rng.Uint64()
-				}
-				old := slices.Clone(w)
-				name := "ClearRange"
-				if set {
-					name = "SetRange"
-					words.SetRange(w, start, n)
-				} else {
-					words.ClearRange(w, start, n)
-				}
-				for i := range 64 * nw {
-					want := bit(old, i)
-					if i >= start && i < start+n {
-						want = set
-					}
-					if bit(w, i) != want {
-						t.Fatalf("%s(%#x, %d, %d): bit %d = %v; want %v", name, old, start, n, i, !want, want)
-					}
+			w := make([]uint64, nw)
+			for i := range w {
+				w[i] = rng.Uint64()
+			}
+			old := slices.Clone(w)
+			words.SetRange(w, start, n)
+			for i := range 64 * nw {
+				want := bit(old, i) || (i >= start && i < start+n)
+				if bit(w, i) != want {
+					t.Fatalf("SetRange(%#x, %d, %d): bit %d = %v; want %v", old, start, n, i, !want, want)
 				}
 			}
 		}
