@@ -19,14 +19,6 @@ import (
 // of the unrolled loops, and small enough to stay fast.
 const maxFuzzBits = 1100
 
-// maxFuzzSteps bounds FuzzOps programs, so that minimizing a long input
-// stays quick.
-const maxFuzzSteps = 200
-
-// maxOpsBits bounds FuzzOps sizes: past the four-word unrolled loops, and
-// small enough for many steps per second.
-const maxOpsBits = 330
-
 var fuzzAlloc = sync.OnceValue(bpfbitmap.NewAllocator)
 
 // fuzzLeakCheck, deferred first, fails t if the input left a Bitmap live. A

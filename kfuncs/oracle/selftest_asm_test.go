@@ -124,12 +124,6 @@ func (p *sprog) kptrXchg(m *ebpf.Map, off int, src asm.Register) {
 	p.emit(asm.FnKptrXchg.Call())
 }
 
-// kptrXchgNull emits r0 = bpf_kptr_xchg(&value[off], NULL).
-func (p *sprog) kptrXchgNull(m *ebpf.Map, off int) {
-	p.mapValue(asm.R1, m, off)
-	p.emit(asm.Mov.Imm(asm.R2, 0), asm.FnKptrXchg.Call())
-}
-
 // loadKptr emits dst = value[off]: a direct (RCU) read of the kptr slot.
 func (p *sprog) loadKptr(dst asm.Register, m *ebpf.Map, off int) {
 	p.mapValue(asm.R1, m, off)
