@@ -5,11 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"math"
-	"slices"
 	"sync"
 	"testing"
 
 	"github.com/bpfbitmap/prototype/cast"
+	"github.com/bpfbitmap/prototype/internal/stats"
 )
 
 // Timing is the measured cost of one Case: the median over the runs.
@@ -94,21 +94,9 @@ func RunTimings(topologies []cast.Topology, count int, progress func(c Case, run
 		}
 	}
 	for i := range out {
-		out[i].NsPerOp = median(out[i].Runs)
+		out[i].NsPerOp = stats.Median(out[i].Runs)
 	}
 	return out, nil
-}
-
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return math.NaN()
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 // Pair is one Fn on one topology in both designs.

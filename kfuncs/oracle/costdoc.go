@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/bpfbitmap/prototype/internal/stats"
 )
 
 // CastToCpumask names the model-only cost of the generic design's checked
@@ -141,18 +143,6 @@ func spreadOf(vs []namedValue) ratioSpread {
 	return s
 }
 
-func costMedian(xs []float64) float64 {
-	if len(xs) == 0 {
-		return math.NaN()
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
 // costSummary is the doc's closing paragraph, computed from the numbers.
 func costSummary(costs []Cost, model map[string]ModelCost) string {
 	var kernel []float64
@@ -183,7 +173,7 @@ func costSummary(costs []Cost, model map[string]ModelCost) string {
 		return "No kfunc has both a kernel and a Go model number, so there is nothing to compare yet."
 	}
 	var s strings.Builder
-	kmed := costMedian(kernel)
+	kmed := stats.Median(kernel)
 	fmt.Fprintf(&s, "On the %d cpumask kfuncs measured on both sides, the kernel takes %.1f–%.1f ns per call (median %.1f).",
 		len(kernel), slices.Min(kernel), slices.Max(kernel), kmed)
 	if skipped > 0 {
