@@ -61,7 +61,9 @@ type Alloc struct {
 	UnitBytes int `json:"unit_bytes"`
 	// ClassBytes is the size class the unit was served from.
 	ClassBytes int `json:"class_bytes"`
-	// WasteBytes is ClassBytes - UnitBytes, as the allocator accounts it.
+	// WasteBytes is ClassBytes - UnitBytes, as the allocator accounts it
+	// (bpfbitmap.ClassStats.WastedBytes). The cpus command's excess_bytes
+	// is another quantity: the class less the least any design needs.
 	// For a castable bitmap it includes the padding to large_cpumask_bits.
 	WasteBytes int `json:"waste_bytes"`
 	// KernelClass is false when bpf_mem_alloc has no such class (the kernel

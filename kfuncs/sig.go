@@ -16,12 +16,12 @@ type ParamKind uint8
 
 // Parameter kinds, in the order the verifier tests for them.
 const (
-	ParamVoid   ParamKind = iota // only as a return type: nothing in R0
-	ParamScalar                  // an integer (u32 cpu, int bits, size_t src__sz, bool, u64)
-	ParamStruct                  // a pointer to a named kernel struct (KF_ARG_PTR_TO_BTF_ID)
-	ParamMem                     // void * or a pointer to an integer: memory checked by size
-	ParamMemSize                 // the __sz scalar that gives the size of the ParamMem before it
-	ParamIter                    // struct bpf_iter_* *: an iterator on the stack
+	ParamVoid    ParamKind = iota // only as a return type: nothing in R0
+	ParamScalar                   // an integer (u32 cpu, int bits, size_t src__sz, bool, u64)
+	ParamStruct                   // a pointer to a named kernel struct (KF_ARG_PTR_TO_BTF_ID)
+	ParamMem                      // void * or a pointer to an integer: memory checked by size
+	ParamMemSize                  // the __sz scalar that gives the size of the ParamMem before it
+	ParamIter                     // struct bpf_iter_* *: an iterator on the stack
 )
 
 var paramKindNames = [...]string{"void", "scalar", "struct", "mem", "mem_size", "iter"}

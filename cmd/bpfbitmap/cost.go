@@ -34,8 +34,10 @@ type allocation struct {
 	// NeededBytes is the least any design needs for nr_cpu_ids bits: the
 	// 8-byte allocator header, an 8-byte object header and whole words.
 	NeededBytes int `json:"needed_bytes"`
-	// WasteBytes is ClassBytes - NeededBytes.
-	WasteBytes int `json:"waste_bytes"`
+	// ExcessBytes is ClassBytes - NeededBytes: what the class holds beyond
+	// the least any design needs. bench.Alloc's waste_bytes is another
+	// quantity, ClassBytes - UnitBytes, as the allocator accounts it.
+	ExcessBytes int `json:"excess_bytes"`
 }
 
 // kmallocClass returns the kmalloc size class that holds n bytes: the
@@ -89,7 +91,7 @@ func allocations(t cast.Topology) ([]allocation, error) {
 	out := []allocation{fixed, exact, safe}
 	for i := range out {
 		out[i].NeededBytes = needed
-		out[i].WasteBytes = out[i].ClassBytes - needed
+		out[i].ExcessBytes = out[i].ClassBytes - needed
 	}
 	return out, nil
 }

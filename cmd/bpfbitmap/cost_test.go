@@ -24,7 +24,7 @@ func TestKmallocClass(t *testing.T) {
 // 64, 512 and 8192), §5.2 (units 24, 80 and 1040) and §5.3 (the bpf_bitmap
 // class table).
 func TestAllocations(t *testing.T) {
-	type row struct{ bits, object, unit, class, waste int }
+	type row struct{ bits, object, unit, class, excess int }
 	for _, tt := range []struct {
 		nrCPUIDs, nrCPUs   int
 		fixed, exact, safe row
@@ -49,10 +49,10 @@ func TestAllocations(t *testing.T) {
 			require.Len(t, got, 3)
 			for i, want := range []row{tt.fixed, tt.exact, tt.safe} {
 				a := got[i]
-				assert.Equal(t, want, row{a.Bits, a.ObjectBytes, a.UnitBytes, a.ClassBytes, a.WasteBytes}, "%s sized by %s", a.Design, a.Sizing)
+				assert.Equal(t, want, row{a.Bits, a.ObjectBytes, a.UnitBytes, a.ClassBytes, a.ExcessBytes}, "%s sized by %s", a.Design, a.Sizing)
 				assert.True(t, a.KernelClass)
 				assert.GreaterOrEqual(t, a.ClassBytes, a.UnitBytes)
-				assert.Equal(t, a.ClassBytes-a.NeededBytes, a.WasteBytes)
+				assert.Equal(t, a.ClassBytes-a.NeededBytes, a.ExcessBytes)
 			}
 		})
 	}

@@ -26,7 +26,7 @@ struct bpf_cpumask, sized by NR_CPUS; a struct bpf_bitmap of nr_cpu_ids bits;
 and a bpf_bitmap whose backing also covers large_cpumask_bits, which a cast to
 struct cpumask * needs. For each: the bits held, the object size, the
 allocator unit (object + 8-byte header), the size class it rounds up to, and
-the waste: class bytes minus the least any design needs for nr_cpu_ids bits.`,
+the excess: class bytes minus the least any design needs for nr_cpu_ids bits.`,
 	flags: func(c *command, fs *flag.FlagSet) runFunc {
 		asJSON := fs.Bool("json", false, "print one JSON object instead of text")
 		sysfs := fs.String("sysfs", cast.SysfsCPUDir, "read the CPU lists from `DIR`, a copy of the sysfs cpu directory; the affinity, which belongs to this machine, is then left out")
@@ -135,15 +135,15 @@ func writeCPUs(w io.Writer, c *cpusJSON) error {
 	}
 	b.WriteString("\nCpumask allocation (bytes):\n")
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "DESIGN\tSIZED BY\tBITS\tOBJECT\tUNIT\tCLASS\tWASTE")
+	fmt.Fprintln(tw, "DESIGN\tSIZED BY\tBITS\tOBJECT\tUNIT\tCLASS\tEXCESS")
 	for _, a := range c.Allocations {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%d\n", a.Design, a.Sizing, a.Bits, a.ObjectBytes, a.UnitBytes, a.className(), a.WasteBytes)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%d\n", a.Design, a.Sizing, a.Bits, a.ObjectBytes, a.UnitBytes, a.className(), a.ExcessBytes)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	if len(c.Allocations) > 0 {
-		fmt.Fprintf(&b, "(waste = class - %d bytes, the least that holds nr_cpu_ids bits with 8-byte allocator and object headers)\n", c.Allocations[0].NeededBytes)
+		fmt.Fprintf(&b, "(excess = class - %d bytes, the least that holds nr_cpu_ids bits with 8-byte allocator and object headers)\n", c.Allocations[0].NeededBytes)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

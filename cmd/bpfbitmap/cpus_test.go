@@ -48,7 +48,7 @@ func TestCPUsJSON(t *testing.T) {
 	// kmalloc-96 (reference §1.1, §5.2).
 	assert.Equal(t, allocation{
 		Design: "bpf_cpumask", Sizing: "NR_CPUS", Bits: 512, ObjectBytes: 72, UnitBytes: 80,
-		Allocator: "kmalloc", ClassBytes: 96, KernelClass: true, NeededBytes: 24, WasteBytes: 72,
+		Allocator: "kmalloc", ClassBytes: 96, KernelClass: true, NeededBytes: 24, ExcessBytes: 72,
 	}, got.Allocations[0])
 }
 
