@@ -10,7 +10,7 @@
 //
 //	cpus     this host's CPU lists, affinity, and each design's cpumask allocation
 //	convert  convert CPU lists (0-3,8) to hex masks (10f) and back
-//	report   measure both designs and regenerate docs/design.md and its charts
+//	report   measure the designs, print the answers, write the design report
 //
 // Run 'bpfbitmap <command> -h' for a command's flags. The exit status is 0 on
 // success, 1 when the command failed (bad input, a sysfs or syscall error) and

@@ -17,11 +17,12 @@ import (
 
 var cmdReport = &command{
 	name:  "report",
-	short: "measure both designs and write the design report docs/design.md",
+	short: "measure the designs, print the answers, write the design report",
 	long: `
 Report answers the project's question, fixed-size struct bpf_cpumask or the
-generic bpf_bitmap proposal, with numbers, and writes them to DIR/design.md
-with SVG charts in DIR/img:
+generic bpf_bitmap proposal, with numbers: it prints the Answers section of
+the design report to stdout and writes the whole report, DIR/design.md with
+SVG charts in DIR/img:
 
   - memory per cpumask in each design on 50 kernel topologies (NR_CPUS 64 to
     8192, nr_cpu_ids 1 to 8192), measured on the prototype's bpf_mem_alloc
@@ -31,17 +32,25 @@ with SVG charts in DIR/img:
     (interleaved; the median is reported): these vary from run to run;
   - what porting the kernel's cpumask selftests to the proposal adds.
 
-design.md keeps hand-written prose: only the text between
-"<!-- report:begin NAME -->" and "<!-- report:end NAME -->" markers is
-replaced. If DIR/design.md does not exist, it is created from the built-in
-text with every section filled in. A design.md that lacks one of the markers
-is an error, and is left as it was.
+DIR defaults to out/report, which git ignores, so that a run leaves the
+checkout clean; --out docs regenerates the committed report.
 
-Progress goes to stderr; stdout gets the files written, or with --json all
-the numbers as one JSON object.`,
+The hand-written prose comes from the --prose file (docs/design.md): only the
+text between "<!-- report:begin NAME -->" and "<!-- report:end NAME -->"
+markers is generated. A prose file that lacks one of the markers is an error
+before anything runs; where the default prose file does not exist (outside
+the repository) the report is the generated sections alone.
+
+DIR is checked before the benchmarks run. Every file is written to a
+temporary name and renamed into place only when all of them are written, so
+a failed run leaves the previous report as it was.
+
+Progress and the files written go to stderr; with --json stdout gets all the
+numbers as one JSON object instead of the answers.`,
 	flags: func(c *command, fs *flag.FlagSet) runFunc {
-		out := fs.String("out", "docs", "write design.md and img/*.svg under `DIR`")
-		benchtime := fs.String("benchtime", "50ms", "run each benchmark for `d` (a duration, or Nx for N iterations), as go test -benchtime")
+		out := fs.String("out", defaultOut, "write design.md and img/*.svg under `DIR`")
+		prose := fs.String("prose", defaultProse, "take design.md's hand-written text from `FILE`")
+		benchtime := fs.String("benchtime", "10ms", "run each benchmark for `d` (a duration, or Nx for N iterations), as go test -benchtime")
 		count := fs.Int("count", 3, "run each benchmark `n` times and report the median")
 		asJSON := fs.Bool("json", false, "print the report's numbers as one JSON object instead of the list of files")
 		return func(args []string, _ io.Reader, stdout, stderr io.Writer) int {
@@ -56,13 +65,23 @@ the numbers as one JSON object.`,
 				return c.usageError(stderr, "-benchtime: %v", err)
 			}
 			defer restore()
-			return runReport(c, reportOptions{out: *out, benchtime: *benchtime, count: *count, json: *asJSON}, stdout, stderr)
+			o := reportOptions{out: *out, prose: *prose, proseSet: isSet(fs, "prose"), benchtime: *benchtime, count: *count, json: *asJSON}
+			return runReport(c, o, stdout, stderr)
 		}
 	},
 }
 
+// Defaults of --out and --prose: the report goes to an ignored directory,
+// with the committed report's prose.
+const (
+	defaultOut   = "out/report"
+	defaultProse = "docs/design.md"
+)
+
 type reportOptions struct {
 	out       string
+	prose     string
+	proseSet  bool // --prose given: a missing file is an error
 	benchtime string
 	count     int
 	json      bool
@@ -124,6 +143,13 @@ func timeChartFile(t cast.Topology) string {
 }
 
 func runReport(c *command, o reportOptions, stdout, stderr io.Writer) int {
+	prose, err := readProse(o)
+	if err != nil {
+		return c.fail(stderr, err)
+	}
+	if err := checkOutDir(o.out); err != nil {
+		return c.fail(stderr, err)
+	}
 	data := reportJSON{
 		Host: reportHost{
 			GoVersion: runtime.Version(), GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, CPUs: runtime.NumCPU(),
@@ -139,7 +165,7 @@ func runReport(c *command, o reportOptions, stdout, stderr io.Writer) int {
 	if hostErr == nil && !containsTopology(topos, host) {
 		topos = append(topos, host)
 	}
-	var err error
+	fmt.Fprintf(stderr, "bpfbitmap report: memory per cpumask on %d topologies\n", len(topos))
 	if data.Memory, err = bench.Memory(topos); err != nil {
 		return c.fail(stderr, err)
 	}
@@ -155,24 +181,57 @@ func runReport(c *command, o reportOptions, stdout, stderr io.Writer) int {
 	data.Timings = bench.Pairs(timings)
 	data.Summary = summarize(&data, host, hostErr == nil)
 
-	files, err := writeReport(o.out, &data)
+	sections := reportSections(&data)
+	files, err := renderReport(prose, sections, &data)
 	if err != nil {
 		return c.fail(stderr, err)
 	}
-	data.Files = files
+	if data.Files, err = writeAll(o.out, files); err != nil {
+		return c.fail(stderr, err)
+	}
+	for _, f := range data.Files {
+		fmt.Fprintf(stderr, "bpfbitmap report: wrote %s\n", f)
+	}
 	if o.json {
 		err = writeJSON(stdout, data)
 	} else {
-		for _, f := range files {
-			if _, err = fmt.Fprintf(stdout, "wrote %s\n", f); err != nil {
-				break
-			}
-		}
+		_, err = fmt.Fprintf(stdout, "# Answers\n\n%s\nThe whole report: %s\n",
+			sectionByName(sections, "answers"), filepath.Join(o.out, designFile))
 	}
 	if err != nil {
 		return c.fail(stderr, err)
 	}
 	return exitOK
+}
+
+// readProse returns the hand-written design.md the sections go into,
+// checked for its markers. Without --prose a missing default file gives the
+// built-in skeleton of markers.
+func readProse(o reportOptions) (string, error) {
+	b, err := os.ReadFile(o.prose)
+	switch {
+	case errors.Is(err, os.ErrNotExist) && !o.proseSet:
+		return designSkeleton(), nil
+	case err != nil:
+		return "", err
+	}
+	empty := make([]section, len(sectionNames))
+	for i, name := range sectionNames {
+		empty[i] = section{name: name}
+	}
+	if _, err := replaceSections(string(b), empty); err != nil {
+		return "", fmt.Errorf("%s: %w", o.prose, err)
+	}
+	return string(b), nil
+}
+
+func sectionByName(ss []section, name string) string {
+	for _, s := range ss {
+		if s.name == name {
+			return strings.TrimSpace(s.text) + "\n"
+		}
+	}
+	return ""
 }
 
 func containsTopology(ts []cast.Topology, t cast.Topology) bool {
@@ -227,13 +286,9 @@ func summarize(d *reportJSON, host cast.Topology, haveHost bool) reportSummary {
 
 func topoKey(n, nr int) string { return fmt.Sprintf("%d/%d", n, nr) }
 
-// writeReport writes the charts and design.md under dir and returns the
-// paths written. design.md is written last, so that its links never point
-// at charts that failed.
-func writeReport(dir string, d *reportJSON) ([]string, error) {
-	if err := os.MkdirAll(filepath.Join(dir, "img"), 0o755); err != nil {
-		return nil, err
-	}
+// renderReport returns every file of the report, charts first and
+// design.md last: prose with sections filled in.
+func renderReport(prose string, sections []section, d *reportJSON) ([]outFile, error) {
 	charts := map[string]func() ([]byte, error){
 		"img/memory-nr_cpus-8192.svg": func() ([]byte, error) { return bench.MemoryChart(d.Memory, 8192) },
 		"img/memory-nr_cpus-256.svg":  func() ([]byte, error) { return bench.MemoryChart(d.Memory, 256) },
@@ -241,36 +296,19 @@ func writeReport(dir string, d *reportJSON) ([]string, error) {
 	for _, t := range bench.TimingTopologies {
 		charts[timeChartFile(t)] = func() ([]byte, error) { return bench.TimeChart(d.Timings, t.NrCPUIDs(), t.NrCPUs()) }
 	}
-	// Build design.md first: a file without its markers fails before
-	// anything is written.
-	path := filepath.Join(dir, designFile)
-	old, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		old = []byte(designSkeleton())
-	case err != nil:
-		return nil, err
-	}
-	doc, err := replaceSections(string(old), reportSections(d))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	var files []string
+	var files []outFile
 	for _, name := range chartFiles() {
 		svg, err := charts[name]()
 		if err != nil {
-			return files, err
+			return nil, err
 		}
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.WriteFile(p, svg, 0o644); err != nil {
-			return files, err
-		}
-		files = append(files, p)
+		files = append(files, outFile{name, svg})
 	}
-	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
-		return files, err
+	doc, err := replaceSections(prose, sections)
+	if err != nil {
+		return nil, err
 	}
-	return append(files, path), nil
+	return append(files, outFile{designFile, []byte(doc)}), nil
 }
 
 // Markers around a generated section of design.md.

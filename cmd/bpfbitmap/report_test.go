@@ -2,7 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,9 +22,28 @@ import (
 // test looks at them.
 var quick = []string{"-benchtime", "1x", "-count", "1"}
 
+// committedProse is the repository's design.md, seen from this package.
+const committedProse = "../../docs/design.md"
+
 func runReportCLI(t *testing.T, args ...string) result {
 	t.Helper()
 	return runCLI(t, "", append(append([]string{"report"}, quick...), args...)...)
+}
+
+// snapshot reads every file under dir, by path relative to dir.
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	require.NoError(t, filepath.WalkDir(dir, func(path string, e os.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		rel, _ := filepath.Rel(dir, path)
+		files[rel] = string(b)
+		return err
+	}))
+	return files
 }
 
 // section returns the generated text of section name in doc.
@@ -35,16 +57,16 @@ func sectionText(t *testing.T, doc, name string) string {
 
 func TestReportWritesDesign(t *testing.T) {
 	dir := t.TempDir()
-	r := runReportCLI(t, "-out", dir)
+	r := runReportCLI(t, "-out", dir, "-prose", committedProse)
 	require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
 	assert.Contains(t, r.stderr, "bpfbitmap report: timing 52 cases on nr_cpu_ids=2 NR_CPUS=256, run 1 of 1\n")
 
 	var want []string
 	for _, f := range chartFiles() {
-		want = append(want, "wrote "+filepath.Join(dir, f))
+		want = append(want, "bpfbitmap report: wrote "+filepath.Join(dir, f))
 	}
-	want = append(want, "wrote "+filepath.Join(dir, "design.md"))
-	assert.Equal(t, strings.Join(want, "\n")+"\n", r.stdout)
+	want = append(want, "bpfbitmap report: wrote "+filepath.Join(dir, "design.md"))
+	assert.True(t, strings.HasSuffix(r.stderr, strings.Join(want, "\n")+"\n"), "stderr ends with the files written:\n%s", r.stderr)
 	for _, f := range chartFiles() {
 		svg, err := os.ReadFile(filepath.Join(dir, f))
 		require.NoError(t, err)
@@ -77,6 +99,8 @@ func TestReportWritesDesign(t *testing.T) {
 	assert.Contains(t, mem, "| 256 | 2 | 256 | 40 | 48 | 64 | 16 | 16 | 24 | 64 | 40 | 32 | 0 |", "padded for the cast on NR_CPUS=256")
 	assert.Contains(t, mem, "| 96 | — | 32 / 32 | 64 / 64 | 96 / **32** | 192 / **32** | 1024 / **32** | 2048 / **32** |")
 	ans := sectionText(t, doc, "answers")
+	assert.Equal(t, "# Answers\n\n"+strings.TrimSpace(ans)+"\n\nThe whole report: "+filepath.Join(dir, "design.md")+"\n", r.stdout,
+		"stdout is the answers")
 	assert.Contains(t, ans, "a `bpf_cpumask` is a 1032-byte object, a 1040-byte unit, a 2048-byte size class")
 	assert.Contains(t, ans, "for 96 CPUs is 32 B (8 + 8 + 16")
 	assert.Contains(t, ans, "smaller class in 30 (bold in the table) and a larger one in none")
@@ -97,8 +121,8 @@ func regexpQuote(s string) string { return strings.NewReplacer("+", `\+`).Replac
 // TestReportKeepsProse: a second run replaces only the generated sections.
 func TestReportKeepsProse(t *testing.T) {
 	dir := t.TempDir()
-	require.Equal(t, exitOK, runReportCLI(t, "-out", dir).code)
 	path := filepath.Join(dir, "design.md")
+	require.Equal(t, exitOK, runReportCLI(t, "-out", dir, "-prose", committedProse).code)
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
 	first := string(b)
@@ -106,7 +130,7 @@ func TestReportKeepsProse(t *testing.T) {
 	edited = strings.Replace(edited, beginMarker("selftests")+"\n", beginMarker("selftests")+"\nSTALE GENERATED TEXT\n", 1)
 	require.NoError(t, os.WriteFile(path, []byte(edited), 0o644))
 
-	require.Equal(t, exitOK, runReportCLI(t, "-out", dir).code)
+	require.Equal(t, exitOK, runReportCLI(t, "-out", dir, "-prose", path).code)
 	b, err = os.ReadFile(path)
 	require.NoError(t, err)
 	second := string(b)
@@ -120,17 +144,86 @@ func TestReportKeepsProse(t *testing.T) {
 
 func TestReportMissingMarker(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, "design.md")
+	prose := filepath.Join(dir, "prose.md")
+	out := filepath.Join(dir, "out")
 	doc := strings.Replace(designSkeleton(), endMarker("cast"), "", 1)
-	require.NoError(t, os.WriteFile(path, []byte(doc), 0o644))
-	r := runReportCLI(t, "-out", dir)
+	require.NoError(t, os.WriteFile(prose, []byte(doc), 0o644))
+	r := runReportCLI(t, "-out", out, "-prose", prose)
 	assert.Equal(t, exitFail, r.code)
-	assert.Contains(t, r.stderr, `bpfbitmap report: `+path+`: generated-section markers: need exactly one "<!-- report:begin cast -->" before one "<!-- report:end cast -->"`)
-	b, err := os.ReadFile(path)
+	assert.Equal(t, `bpfbitmap report: `+prose+`: generated-section markers: need exactly one "<!-- report:begin cast -->" before one "<!-- report:end cast -->"`+"\n", r.stderr,
+		"fails before anything runs")
+	b, err := os.ReadFile(prose)
 	require.NoError(t, err)
 	assert.Equal(t, doc, string(b), "left as it was")
-	_, err = os.Stat(filepath.Join(dir, "img", "memory-nr_cpus-256.svg"))
+	_, err = os.Stat(out)
 	assert.ErrorIs(t, err, os.ErrNotExist, "nothing written")
+}
+
+// TestReportSkeleton: without a prose file the report is the generated
+// sections under a title; a --prose file that is missing is an error.
+func TestReportSkeleton(t *testing.T) {
+	dir := t.TempDir()
+	r := runReportCLI(t, "-out", dir) // the default prose file is not found from this package's directory
+	require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
+	b, err := os.ReadFile(filepath.Join(dir, "design.md"))
+	require.NoError(t, err)
+	doc := string(b)
+	assert.True(t, strings.HasPrefix(doc, "# Design report: "), "title")
+	assert.NotContains(t, doc, "## The question", "no prose built in")
+	for _, name := range sectionNames {
+		assert.NotEmpty(t, strings.TrimSpace(sectionText(t, doc, name)), name)
+	}
+
+	missing := filepath.Join(dir, "missing.md")
+	r = runReportCLI(t, "-out", dir, "-prose", missing)
+	assert.Equal(t, exitFail, r.code)
+	assert.Equal(t, "bpfbitmap report: open "+missing+": no such file or directory\n", r.stderr)
+}
+
+// failingWriter writes up to n bytes, then fails.
+type failingWriter struct {
+	w io.Writer
+	n int
+}
+
+var errInjected = errors.New("injected write error")
+
+func (f *failingWriter) Write(p []byte) (int, error) {
+	if len(p) <= f.n {
+		f.n -= len(p)
+		return f.w.Write(p)
+	}
+	n, _ := f.w.Write(p[:f.n])
+	f.n = 0
+	return n, errInjected
+}
+
+// TestReportFailedWriteKeepsPrevious: a run whose write of design.md fails
+// halfway leaves every file of the previous report as it was (charts
+// included, although they were written first) and no temporary files.
+func TestReportFailedWriteKeepsPrevious(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "design.md")
+	require.Equal(t, exitOK, runReportCLI(t, "-out", dir, "-prose", committedProse).code)
+	before := snapshot(t, dir)
+	require.Len(t, before, len(chartFiles())+1)
+
+	for _, victim := range []string{"design.md", chartFiles()[0], chartFiles()[len(chartFiles())-1]} {
+		t.Run(victim, func(t *testing.T) {
+			old := wrapTemp
+			t.Cleanup(func() { wrapTemp = old })
+			wrapTemp = func(name string, w io.Writer) io.Writer {
+				if name == filepath.Join(dir, filepath.FromSlash(victim)) {
+					return &failingWriter{w: w, n: len(before[filepath.FromSlash(victim)]) / 2}
+				}
+				return w
+			}
+			r := runReportCLI(t, "-out", dir, "-prose", path)
+			assert.Equal(t, exitFail, r.code)
+			assert.Contains(t, r.stderr, "bpfbitmap report: writing "+filepath.Join(dir, filepath.FromSlash(victim))+": injected write error\n")
+			assert.Equal(t, before, snapshot(t, dir), "previous report intact, no temporary files")
+		})
+	}
 }
 
 // TestReportJSON checks --json and, through it, that the allocator-measured
@@ -169,9 +262,9 @@ func TestReportUsage(t *testing.T) {
 	require.NoError(t, os.WriteFile(file, nil, 0o644))
 	for _, tt := range []cliCase{
 		{name: "-h", args: []string{"report", "-h"}, code: exitOK,
-			stdout: `(?s)^Usage: bpfbitmap report \[flags\]\n\nReport answers .*report:begin NAME.*\n  --benchtime d\n.*  --count n\n.*  --json\n.*  --out DIR\n`},
+			stdout: `(?s)^Usage: bpfbitmap report \[flags\]\n\nReport answers .*report:begin NAME.*\n  --benchtime d\n.*  --count n\n.*  --json\n.*  --out DIR\n.*  --prose FILE\n`},
 		{name: "help report", args: []string{"help", "report"}, code: exitOK, stdout: `^Usage: bpfbitmap report `},
-		{name: "listed", args: []string{"-h"}, code: exitOK, stdout: `\n  report    measure both designs and write the design report docs/design.md\n`},
+		{name: "listed", args: []string{"-h"}, code: exitOK, stdout: `\n  report    measure the designs, print the answers, write the design report\n`},
 		{name: "argument", args: []string{"report", "now"}, code: exitUsage,
 			stderr: `^bpfbitmap report: unexpected argument "now"\nUsage: bpfbitmap report \[flags\]\n`},
 		{name: "count", args: []string{"report", "-count", "0"}, code: exitUsage,
@@ -180,11 +273,31 @@ func TestReportUsage(t *testing.T) {
 			stderr: `^bpfbitmap report: -benchtime: bench: invalid benchtime "soon"`},
 		{name: "bad flag", args: []string{"report", "-fast"}, code: exitUsage,
 			stderr: `(?s)flag provided but not defined: -fast\nUsage: bpfbitmap report \[flags\]\nRun 'bpfbitmap report -h' for help.\n$`},
-		{name: "out is a file", args: append(append([]string{"report"}, quick...), "-out", file), code: exitFail,
-			stderr: `(?s)bpfbitmap report: mkdir ` + file + `: not a directory\n$`},
+		{name: "out is a file", args: append(append([]string{"report"}, quick...), "-out", file, "-prose", committedProse), code: exitFail,
+			stderr: `^bpfbitmap report: mkdir ` + file + `: not a directory\n$`}, // before any benchmark
+		{name: "out not writable", args: append(append([]string{"report"}, quick...), "-out", "/proc/self", "-prose", committedProse), code: exitFail,
+			stderr: `^bpfbitmap report: open /proc/self/\.report-check-[0-9]+: no such file or directory\n$`},
 	} {
 		t.Run(tt.name, tt.check)
 	}
+}
+
+// TestReportDefaultOutIgnored: the default output directory is one git
+// ignores, so the main job leaves a checkout clean.
+func TestReportDefaultOutIgnored(t *testing.T) {
+	git, err := exec.LookPath("git")
+	if err != nil {
+		t.Skip("no git:", err)
+	}
+	root := filepath.Join("..", "..")
+	for _, f := range []string{designFile, chartFiles()[0]} {
+		cmd := exec.Command(git, "check-ignore", "-q", "--no-index", filepath.ToSlash(filepath.Join(defaultOut, f)))
+		cmd.Dir = root
+		assert.NoError(t, cmd.Run(), "%s/%s is not git-ignored", defaultOut, f)
+	}
+	cmd := exec.Command(git, "check-ignore", "-q", "--no-index", "docs/design.md")
+	cmd.Dir = root
+	assert.Error(t, cmd.Run(), "docs/design.md must stay tracked")
 }
 
 func TestReplaceSections(t *testing.T) {
