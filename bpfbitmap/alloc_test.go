@@ -12,7 +12,7 @@ import (
 	"github.com/bpfbitmap/prototype/bpfbitmap"
 )
 
-// The size-class table of kernel-cpumask.md §5.3, plus the library classes
+// The size-class table of docs/kernel-reference.md §5.3, plus the library classes
 // above the kernel's 4096-byte limit.
 func TestClassUnit(t *testing.T) {
 	tests := []struct {
