@@ -68,6 +68,40 @@ func FindFirstZeroBit(bitmap *bpfbitmap.Bitmap) uint32 {
 	return uint32(bitmap.FindFirstZeroBit())
 }
 
+// FindNextZeroBit returns the first clear bit at or after offset, or
+// num_bits, also for offset >= num_bits (bpf_find_next_zero_bit).
+func FindNextZeroBit(bitmap *bpfbitmap.Bitmap, offset uint32) uint32 {
+	n := bitmap.Len()
+	if int64(offset) >= int64(n) {
+		return uint32(n)
+	}
+	return uint32(bitmap.FindNextZeroBit(int(offset)))
+}
+
+// FindNthBit returns the n-th set bit counting from 0, or num_bits when
+// fewer than n+1 bits are set (bpf_find_nth_bit). The kernel's find_nth_bit
+// promises only a value >= size there; the kfunc pins it to num_bits, the
+// family's "not found".
+func FindNthBit(bitmap *bpfbitmap.Bitmap, n uint32) uint32 {
+	size := bitmap.Len()
+	if int64(n) >= int64(size) {
+		return uint32(size)
+	}
+	return uint32(bitmap.FindNthBit(int(n)))
+}
+
+// FindNextAndBit returns the first bit at or after offset set in both src1
+// and src2, or src1's num_bits, also for offset >= it
+// (bpf_find_next_and_bit). The size is src1's, as find_next_and_bit takes
+// one size; bits past src2's num_bits count as clear.
+func FindNextAndBit(src1, src2 *bpfbitmap.Bitmap, offset uint32) uint32 {
+	n := src1.Len()
+	if int64(offset) >= int64(n) || src2 == nil {
+		return uint32(n)
+	}
+	return uint32(src1.FindNextAndBit(src2, int(offset)))
+}
+
 // FindLastBit returns the last set bit, or num_bits (bpf_find_last_bit).
 func FindLastBit(bitmap *bpfbitmap.Bitmap) uint32 { return uint32(bitmap.FindLastBit()) }
 
@@ -93,6 +127,15 @@ func BitmapTestAndSetBit(bit uint32, bitmap *bpfbitmap.Bitmap) bool {
 func BitmapTestAndClearBit(bit uint32, bitmap *bpfbitmap.Bitmap) bool {
 	return bitmap.TestAndClear(bitIndex(bit))
 }
+
+// BitmapZero clears every bit (bpf_bitmap_zero, bitmap_zero).
+func BitmapZero(bitmap *bpfbitmap.Bitmap) { bitmap.Zero() }
+
+// BitmapFill sets bits 0 to num_bits-1 (bpf_bitmap_fill). The kernel's
+// bitmap_fill also sets the last word's bits past nbits; here they stay
+// clear, so that a later cast and bpf_cpumask_copy carry no bit past
+// nr_cpu_ids, and no generic kfunc reads them either way.
+func BitmapFill(bitmap *bpfbitmap.Bitmap) { bitmap.Fill() }
 
 // BitmapAnd stores src1 AND src2 in dst and reports whether it is non-empty
 // (bpf_bitmap_and).

@@ -20,8 +20,10 @@ import (
 
 // notKfuncs are the exported package functions that are not kernel functions.
 var notKfuncs = map[string]string{
-	"Bits":   "iter.Seq over IterBitsNew/Next/Destroy",
-	"GoName": "the naming rule the table test applies",
+	"Bits":       "iter.Seq over IterBitsNew/Next/Destroy",
+	"GoName":     "the naming rule the table test applies",
+	"NewArgs":    "the arguments every row's Call takes in the benchmarks",
+	"ArgsSource": "the populate source NewArgs' callers pass",
 }
 
 // parsePackage returns the exported package-level functions of kfuncs, as
@@ -195,4 +197,57 @@ func TestLookupAndGoName(t *testing.T) {
 	_, ok = kfuncs.Kfuncs.Lookup("bpf_cpumask_kptr_get")
 	assert.False(t, ok, "removed in 6.4")
 	assert.Equal(t, "FindNextAndBit", kfuncs.GoName("find_next_and_bit"))
+}
+
+// wantsCall reports whether row must have a Call: every function but the
+// second half of a pair, which the first half's Call runs (release, next,
+// destroy, unlock), and destructors.
+func wantsCall(row kfuncs.Kfunc) bool {
+	return row.Kind != kfuncs.KindDtor && row.Kernel != "bpf_rcu_read_unlock" &&
+		row.Flags&(kfuncs.KfRelease|kfuncs.KfIterNext|kfuncs.KfIterDestroy) == 0
+}
+
+// callBodies returns, per kernel name, the names of the functions the row's
+// Call literal in table.go calls.
+func callBodies(t *testing.T) map[string][]string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), "table.go", nil, parser.SkipObjectResolution)
+	require.NoError(t, err)
+	out := map[string][]string{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		row, ok := n.(*ast.CompositeLit)
+		if !ok || len(row.Elts) != 9 {
+			return true
+		}
+		name, ok := row.Elts[0].(*ast.BasicLit)
+		if !ok {
+			return true
+		}
+		kernel := strings.Trim(name.Value, `"`)
+		out[kernel] = []string{}
+		ast.Inspect(row.Elts[8], func(n ast.Node) bool {
+			if c, ok := n.(*ast.CallExpr); ok {
+				if id, ok := c.Fun.(*ast.Ident); ok {
+					out[kernel] = append(out[kernel], id.Name)
+				}
+			}
+			return true
+		})
+		return false
+	})
+	return out
+}
+
+// TestTableCalls: every row that should have a Call has one and no other
+// does, and each Call calls its own row's function, so that a body copied
+// from the row above and not renamed fails here.
+func TestTableCalls(t *testing.T) {
+	bodies := callBodies(t)
+	require.Len(t, bodies, len(kfuncs.Kfuncs), "every row parsed from table.go")
+	for _, row := range kfuncs.Kfuncs {
+		assert.Equalf(t, wantsCall(row), row.Call != nil, "%s: Call", row.Kernel)
+		if row.Call != nil {
+			assert.Containsf(t, bodies[row.Kernel], row.Go, "%s: Call does not call %s", row.Kernel, row.Go)
+		}
+	}
 }
