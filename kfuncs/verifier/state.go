@@ -1,0 +1,238 @@
+package verifier
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// regType is the base type of a register (enum bpf_reg_type, the base part).
+type regType uint8
+
+const (
+	notInit       regType = iota // NOT_INIT
+	scalarValue                  // SCALAR_VALUE
+	ptrToCtx                     // PTR_TO_CTX
+	ptrToStack                   // PTR_TO_STACK
+	ptrToMapValue                // PTR_TO_MAP_VALUE
+	constPtrToMap                // CONST_PTR_TO_MAP
+	ptrToBTFID                   // PTR_TO_BTF_ID
+)
+
+// typeFlag is the flag part of enum bpf_reg_type (enum bpf_type_flag).
+type typeFlag uint8
+
+const (
+	ptrMaybeNull typeFlag = 1 << iota // PTR_MAYBE_NULL
+	memRCU                            // MEM_RCU
+	ptrUntrusted                      // PTR_UNTRUSTED
+	ptrTrusted                        // PTR_TRUSTED
+)
+
+// addConst is BPF_ADD_CONST: a scalar id that links rX = rY + const.
+const addConst = 1 << 31
+
+// reg is struct bpf_reg_state, reduced to what cpumask programs touch.
+type reg struct {
+	typ  regType
+	flag typeFlag
+
+	// Scalars: the unsigned range; known when umin == umax.
+	umin, umax uint64
+
+	id       uint32 // NULL-check group for pointers, link for scalars
+	refObjID uint32 // the acquired reference this register views
+	off      int32  // fixed offset of a pointer
+
+	btf string   // PTR_TO_BTF_ID: the struct's name
+	m   *mapDesc // CONST_PTR_TO_MAP and PTR_TO_MAP_VALUE
+
+	// The proposal's cast (modelled, not in any kernel): owned marks a
+	// struct cpumask * view of BPF-owned memory, which mutators accept.
+	owned bool
+	// bits is a bpf_bitmap's num_bits when bpf_bitmap_create was given a
+	// constant, else -1.
+	bits int64
+}
+
+func (r *reg) known() bool { return r.typ == scalarValue && r.umin == r.umax }
+
+func (r *reg) isNull() bool { return r.known() && r.umin == 0 }
+
+func (r *reg) maybeNull() bool { return r.typ != scalarValue && r.flag&ptrMaybeNull != 0 }
+
+func (r *reg) isPointer() bool { return r.typ != scalarValue && r.typ != notInit }
+
+func constReg(v uint64) reg { return reg{typ: scalarValue, umin: v, umax: v, bits: -1} }
+
+func unknownReg() reg { return reg{typ: scalarValue, umax: math.MaxUint64, bits: -1} }
+
+// width is get_reg_width: the number of significant bits of umax.
+func (r *reg) width() int {
+	w := 0
+	for v := r.umax; v != 0; v >>= 1 {
+		w++
+	}
+	return w
+}
+
+// trusted is is_trusted_reg.
+func (r *reg) trusted() bool {
+	if r.refObjID != 0 {
+		return true
+	}
+	return r.flag&ptrTrusted != 0 && r.flag&^(ptrTrusted) == 0
+}
+
+// rcu is is_rcu_reg.
+func (r *reg) rcu() bool { return r.flag&memRCU != 0 }
+
+// notNull is reg_not_null for the types modelled.
+func (r *reg) notNull() bool {
+	switch r.typ {
+	case ptrToStack, ptrToCtx, constPtrToMap:
+		return true
+	case ptrToMapValue:
+		return r.flag&ptrMaybeNull == 0
+	case ptrToBTFID:
+		return r.flag&ptrMaybeNull == 0 && r.trusted()
+	}
+	return false
+}
+
+var baseNames = [...]string{
+	notInit: "?", scalarValue: "scalar", ptrToCtx: "ctx", ptrToStack: "fp",
+	ptrToMapValue: "map_value", constPtrToMap: "map_ptr", ptrToBTFID: "ptr_",
+}
+
+// typeStr is reg_type_str (kernel/bpf/log.c).
+func typeStr(t regType, f typeFlag) string {
+	var b strings.Builder
+	if f&memRCU != 0 {
+		b.WriteString("rcu_")
+	}
+	if f&ptrUntrusted != 0 {
+		b.WriteString("untrusted_")
+	}
+	if f&ptrTrusted != 0 {
+		b.WriteString("trusted_")
+	}
+	b.WriteString(baseNames[t])
+	if f&ptrMaybeNull != 0 {
+		if t == ptrToBTFID {
+			b.WriteString("or_null_")
+		} else {
+			b.WriteString("_or_null")
+		}
+	}
+	return b.String()
+}
+
+func (r *reg) typeStr() string { return typeStr(r.typ, r.flag) }
+
+// String prints the register as print_reg_state does.
+func (r *reg) String() string {
+	switch r.typ {
+	case notInit:
+		return "?"
+	case scalarValue:
+		if r.known() {
+			return fmtConst(r.umin)
+		}
+		var attrs []string
+		if r.id != 0 {
+			attrs = append(attrs, fmt.Sprintf("id=%d", r.id&^addConst))
+		}
+		if r.umax != math.MaxUint64 {
+			attrs = append(attrs, fmt.Sprintf("smin=smin32=0,smax=umax=smax32=umax32=%#x", r.umax))
+		}
+		return "scalar(" + strings.Join(attrs, ",") + ")"
+	}
+	s := r.typeStr()
+	if r.typ == ptrToBTFID {
+		s += r.btf
+	}
+	var attrs []string
+	if r.id != 0 {
+		attrs = append(attrs, fmt.Sprintf("id=%d", r.id))
+	}
+	if r.refObjID != 0 {
+		attrs = append(attrs, fmt.Sprintf("ref_obj_id=%d", r.refObjID))
+	}
+	if r.typ == ptrToStack {
+		return fmt.Sprintf("fp%d", r.off)
+	}
+	if r.off != 0 {
+		attrs = append(attrs, fmt.Sprintf("off=%d", r.off))
+	}
+	if r.m != nil {
+		attrs = append(attrs, fmt.Sprintf("map=%s,ks=4,vs=%d", r.m.name, r.m.size))
+	}
+	return s + "(" + strings.Join(attrs, ",") + ")"
+}
+
+func fmtConst(v uint64) string {
+	if int64(v) >= -32768 && int64(v) <= 65535 {
+		return fmt.Sprint(int64(v))
+	}
+	return fmt.Sprintf("%#x", v)
+}
+
+// Stack slot byte types (enum bpf_stack_slot_type).
+const (
+	stackInvalid byte = iota
+	stackSpill
+	stackMisc
+	stackZero
+)
+
+const (
+	maxStack = 512
+	slots    = maxStack / 8
+)
+
+// slot is struct bpf_stack_state: 8 byte types and the spilled register.
+type slot struct {
+	types   [8]byte
+	spilled reg
+}
+
+func (s *slot) isSpill() bool { return s.types[7] == stackSpill }
+
+// ref is struct bpf_reference_state for REF_TYPE_PTR.
+type ref struct {
+	id   uint32
+	insn int
+}
+
+// state is one frame's struct bpf_verifier_state: the model has no
+// subprograms.
+type state struct {
+	pc    int
+	regs  [11]reg
+	stack [slots]slot
+	refs  []ref
+	rcu   bool // active_rcu_lock
+	// parentLen is the log length when this state was pushed, so a pop
+	// can truncate the log like pop_stack does at level 1.
+	logLen int
+}
+
+func (s *state) clone() *state {
+	c := *s
+	c.refs = append([]ref(nil), s.refs...)
+	return &c
+}
+
+// eachReg calls f on every register and every spilled register, as
+// bpf_for_each_reg_in_vstate does.
+func (s *state) eachReg(f func(r *reg)) {
+	for i := range s.regs {
+		f(&s.regs[i])
+	}
+	for i := range s.stack {
+		if s.stack[i].isSpill() {
+			f(&s.stack[i].spilled)
+		}
+	}
+}
