@@ -65,7 +65,7 @@ func (e *env) structSize(name string) (int, bool) {
 }
 
 // firstMember is the type of each modelled struct's member at offset 0,
-// which btf_struct_ids_match walks into: bpf_cpumask starts with cpumask_t,
+// which btf_pointeeids_match walks into: bpf_cpumask starts with cpumask_t,
 // a typedef of struct cpumask. bpf_bitmap starts with a refcount_t and
 // task_struct with a thread_info, neither of which leads to a cpumask.
 var firstMember = map[string]string{
@@ -74,7 +74,7 @@ var firstMember = map[string]string{
 	"task_struct": "thread_info",
 }
 
-// structIDsMatch is btf_struct_ids_match for the modelled structs: equal at
+// structIDsMatch is btf_pointeeids_match for the modelled structs: equal at
 // offset 0, or (unless strict) reached by walking first members.
 func structIDsMatch(have string, off int32, want string, strict bool) bool {
 	if off == 0 && have == want {
@@ -446,7 +446,7 @@ func (e *env) helperCall(ins *asm.Instruction) error {
 		if releaseID, err = e.kptrXchgNew(f); err != nil {
 			return err
 		}
-		r0 = reg{typ: ptrToBTFID, flag: ptrMaybeNull, btf: f.struct_, bits: -1}
+		r0 = reg{typ: ptrToBTFID, flag: ptrMaybeNull, btf: f.pointee, bits: -1}
 		r0.id = e.newID()
 		acquire = true
 	default:
@@ -566,8 +566,8 @@ func (e *env) kptrXchgNew(f kptrField) (uint32, error) {
 	if r.maybeNull() {
 		return 0, e.reject(syscall.EACCES, "Possibly NULL pointer passed to helper arg2")
 	}
-	if r.off != 0 || r.btf != f.struct_ {
-		return 0, e.reject(syscall.EACCES, "invalid kptr access, R2 type=%s%s expected=ptr_%s", r.typeStr(), r.btf, f.struct_)
+	if r.off != 0 || r.btf != f.pointee {
+		return 0, e.reject(syscall.EACCES, "invalid kptr access, R2 type=%s%s expected=ptr_%s", r.typeStr(), r.btf, f.pointee)
 	}
 	if r.refObjID == 0 {
 		return 0, e.reject(syscall.EINVAL, "R2 must be referenced when passed to release function")

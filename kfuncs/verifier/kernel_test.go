@@ -57,7 +57,7 @@ type kernelVerdict struct {
 	ok   bool
 	msg  string
 	insn int
-	log string
+	log  string
 }
 
 var (

@@ -14,8 +14,8 @@ const btfFieldsMax = 11
 
 // kptrField is a referenced kptr field (BPF_KPTR_REF) of a map value.
 type kptrField struct {
-	off    uint32
-	struct_ string // pointee: "bpf_cpumask", "bpf_bitmap"
+	off     uint32
+	pointee string // pointee: "bpf_cpumask", "bpf_bitmap"
 }
 
 // mapDesc is what the verifier knows of a map: a one-entry array map with a
@@ -86,7 +86,7 @@ func walkKptrs(t btf.Type, off uint32, out *[]kptrField, depth int) error {
 		if !ok {
 			return fmt.Errorf("kptr at offset %d does not point to a struct", off)
 		}
-		*out = append(*out, kptrField{off: off, struct_: s.Name})
+		*out = append(*out, kptrField{off: off, pointee: s.Name})
 	}
 	return nil
 }

@@ -515,10 +515,10 @@ func (e *env) memRead(regno asm.Register, base *reg, insOff int64, size int, ins
 			// btf_ld_kptr_type: a referenced kptr of an RCU-protected
 			// type is MEM_RCU inside an RCU section, untrusted outside.
 			flag := ptrMaybeNull | ptrUntrusted
-			if e.cur.rcu && rcuProtected(f.struct_) {
+			if e.cur.rcu && rcuProtected(f.pointee) {
 				flag = ptrMaybeNull | memRCU
 			}
-			return reg{typ: ptrToBTFID, flag: flag, btf: f.struct_, id: e.newID(), bits: -1}, nil
+			return reg{typ: ptrToBTFID, flag: flag, btf: f.pointee, id: e.newID(), bits: -1}, nil
 		}
 		return unknownReg(), nil
 	case ptrToBTFID:
