@@ -183,3 +183,39 @@ func measure(k *cast.Kernel, alloc func() (release func())) (Alloc, error) {
 	}
 	return Alloc{}, ErrNoAlloc
 }
+
+// SizeCap is the largest bpf_bitmap the allocator model can hold and what
+// happens one bit past it.
+type SizeCap struct {
+	// MaxBits is bpfbitmap.KernelMaxBits: the words that fit bpf_mem_alloc's
+	// largest class after its 8-byte unit header and the bitmap's own 8 bytes.
+	MaxBits int `json:"max_bits"`
+	// At is the allocation of a bitmap of MaxBits bits.
+	At Alloc `json:"at"`
+	// PastIsNull is true when bpf_bitmap_create(MaxBits+1) returns NULL.
+	PastIsNull bool `json:"past_is_null"`
+}
+
+// MeasureSizeCap creates a bitmap of bpfbitmap.KernelMaxBits bits and one of
+// a bit more with kfuncs.BitmapCreate, on a simulated kernel large enough to
+// need neither padding nor a cast.
+func MeasureSizeCap() (SizeCap, error) {
+	k, err := cast.NewKernel(cast.MustTopology(8192, 8192))
+	if err != nil {
+		return SizeCap{}, err
+	}
+	c := SizeCap{MaxBits: bpfbitmap.KernelMaxBits}
+	if c.At, err = measure(k, func() func() {
+		b := kfuncs.BitmapCreate(k, int32(c.MaxBits))
+		if b == nil {
+			return nil
+		}
+		return func() { kfuncs.BitmapRelease(b) }
+	}); err != nil {
+		return SizeCap{}, fmt.Errorf("bench: bpf_bitmap_create(%d): %w", c.MaxBits, err)
+	}
+	past := kfuncs.BitmapCreate(k, int32(c.MaxBits+1))
+	c.PastIsNull = past == nil
+	kfuncs.BitmapRelease(past)
+	return c, nil
+}

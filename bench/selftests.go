@@ -14,8 +14,10 @@ const SelftestSource = "torvalds/linux tools/testing/selftests/bpf/progs/cpumask
 // mutator, through the selftests' cast() helper or directly) must first go
 // through bpf_bitmap_cast_to_cpumask once, whose result is kept in a
 // variable and reused: one extra call, and one extra NULL check with its
-// error path (which must release every reference held at that point),
-// unless bpf_assert() replaces the check. Masks that are only created,
+// error path (which must release every reference held at that point;
+// bpf_assert() cannot replace it, since the kernel refuses bpf_throw with a
+// reference held or under bpf_rcu_read_lock: docs/kernel-reference.md §7.6).
+// Masks that are only created,
 // stored in a kptr or released need no cast.
 type SelftestProgram struct {
 	Name string `json:"name"`

@@ -259,8 +259,10 @@ func BitmapCastToCpumask(b *bpfbitmap.Bitmap) *OwnedCpumask {
 }
 
 // MustBitmapCastToCpumask is BitmapCastToCpumask that panics with the reason
-// instead of returning nil: the future bpf_assert(), which lets a program drop
-// the NULL check. Use it where the size is known to match by construction (a
+// instead of returning nil, for Go callers. It is not what a BPF program
+// could do: the kernel refuses bpf_assert's bpf_throw while a reference is
+// held or under bpf_rcu_read_lock (docs/kernel-reference.md §7.6), which is
+// where a cast happens, so programs keep the NULL check. Use it where the size is known to match by construction (a
 // bitmap created with nr_cpu_ids bits on the same Kernel); where the size
 // comes from outside, check the result of BitmapCastToCpumask, or use To.
 func MustBitmapCastToCpumask(b *bpfbitmap.Bitmap) *OwnedCpumask {

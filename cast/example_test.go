@@ -28,8 +28,9 @@ func ExampleTo() {
 	// Output: cast to cpumask: num_bits 5 != nr_cpu_ids 4 true
 }
 
-// MustBitmapCastToCpumask stands for bpf_assert(): where the size is right by
-// construction, the program skips the NULL check.
+// MustBitmapCastToCpumask: where the size is right by construction, a Go
+// caller skips the nil check (a BPF program cannot: bpf_assert is refused
+// with a reference held).
 func ExampleMustBitmapCastToCpumask() {
 	k := cast.MustKernel(cast.MustTopology(2, 256))
 	b, _ := k.NewBitmap(k.Topology().NrCPUIDs())

@@ -262,7 +262,7 @@ var Kfuncs = Table{
 		"Destructor of struct bpf_bitmap kptrs, as bpf_cpumask_release_dtor.",
 		nil},
 	{"bpf_bitmap_cast_to_cpumask", "BitmapCastToCpumask", "struct cpumask *bpf_bitmap_cast_to_cpumask(struct bpf_bitmap *bitmap)", KfRetNull | KfRcu, "proposed", KindKfunc, DesignProposed,
-		"KF_RET_NULL: NULL unless num_bits == nr_cpu_ids (the NULL-check tax; bpf_assert can drop it). No KF_ACQUIRE: the view takes no reference and must inherit the argument's trusted/RCU state, which no flag expresses today. KF_RCU so that a bitmap kptr read under RCU can be cast. The result is BPF-owned: mutators accept it.",
+		"KF_RET_NULL: NULL unless num_bits == nr_cpu_ids (the NULL-check tax; bpf_assert cannot drop it: bpf_throw is refused with a reference held or under RCU). No KF_ACQUIRE: the view takes no reference and must inherit the argument's trusted/RCU state, which no flag expresses today. KF_RCU so that a bitmap kptr read under RCU can be cast. The result is BPF-owned: mutators accept it.",
 		func(a *Args, n int) {
 			for range n {
 				a.Owned = BitmapCastToCpumask(a.BitmapDst)

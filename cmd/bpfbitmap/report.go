@@ -91,6 +91,7 @@ type reportOptions struct {
 type reportJSON struct {
 	Host      reportHost              `json:"host"`
 	Memory    []bench.MemoryRow       `json:"memory"`
+	SizeCap   bench.SizeCap           `json:"size_cap"`
 	Timings   []bench.Pair            `json:"timings"`
 	Selftests []bench.SelftestProgram `json:"selftests"`
 	Summary   reportSummary           `json:"summary"`
@@ -167,6 +168,9 @@ func runReport(c *command, o reportOptions, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "bpfbitmap report: memory per cpumask on %d topologies\n", len(topos))
 	if data.Memory, err = bench.Memory(topos); err != nil {
+		return c.fail(stderr, err)
+	}
+	if data.SizeCap, err = bench.MeasureSizeCap(); err != nil {
 		return c.fail(stderr, err)
 	}
 	timings, err := bench.RunTimings(bench.TimingTopologies, o.count, func(cs bench.Case, run int) {

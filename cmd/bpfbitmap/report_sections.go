@@ -43,11 +43,10 @@ func answersSection(d *reportJSON) string {
 	s := d.Summary
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	if r := memoryRow(d, 96, 8192); r != nil {
-		w("- **Memory: the generic design never costs more, and saves most where NR_CPUS far exceeds the machine.** "+
-			"On an NR_CPUS=8192 distro kernel a `bpf_cpumask` is a %d-byte object, a %d-byte unit, "+
+		w("- **Memory: %s.** On an NR_CPUS=8192 distro kernel a `bpf_cpumask` is a %d-byte object, a %d-byte unit, "+
 			"a %d-byte size class, whatever the machine; a `bpf_bitmap` for 96 CPUs is %d B "+
 			"(%d + 8 + %d: allocator header, refcount and num_bits, words) in the %d-byte class: %d× less",
-			r.Fixed.ObjectBytes, r.Fixed.UnitBytes, r.Fixed.ClassBytes,
+			memoryLead(d), r.Fixed.ObjectBytes, r.Fixed.UnitBytes, r.Fixed.ClassBytes,
 			r.Generic.UnitBytes, 8, r.Generic.UnitBytes-16, r.Generic.ClassBytes, r.Fixed.ClassBytes/r.Generic.ClassBytes)
 		if r1 := memoryRow(d, 1024, 8192); r1 != nil {
 			w(", and %d B for 1024 CPUs", r1.Generic.ClassBytes)
@@ -87,6 +86,27 @@ func answersSection(d *reportJSON) string {
 		"(in %d programs, at most %d in one), and %d extra acquire/release pairs.\n",
 		ss.Programs, ss.Casts, ss.Affected, ss.MaxCasts, ss.ExtraAcquireRelease)
 	return b.String()
+}
+
+// memoryLead is the answer's headline on memory, from the table: whether
+// the generic design ever takes a larger class than the fixed one.
+func memoryLead(d *reportJSON) string {
+	larger, smaller := 0, 0
+	for _, r := range d.Memory {
+		switch {
+		case r.Saved() < 0:
+			larger++
+		case r.Saved() > 0:
+			smaller++
+		}
+	}
+	switch {
+	case larger == 0 && smaller > 0:
+		return "the generic design never costs more, and saves most where NR_CPUS far exceeds the machine"
+	case larger == 0:
+		return "the two designs cost the same"
+	}
+	return fmt.Sprintf("the generic design costs more in %d topologies and less in %d", larger, smaller)
 }
 
 // paddedVersusFixed says how the padded bitmaps compare with bpf_cpumask.
@@ -170,6 +190,16 @@ func memorySection(d *reportJSON) string {
 			r.GenericExact.ClassBytes, r.Saved())
 	}
 	w("\n</details>\n")
+	c := d.SizeCap
+	past := "returns a bitmap"
+	if c.PastIsNull {
+		past = "returns NULL, as `bpf_mem_alloc` does for a unit above its largest class"
+	}
+	w("\n**Size cap.** The largest `bpf_bitmap` is %d bits (`bpfbitmap.KernelMaxBits`): a %d-byte object, "+
+		"a %d-byte unit with the allocator header, in the %d-byte class, the largest `bpf_mem_alloc` has "+
+		"([kernel-reference.md](kernel-reference.md) §5.2–5.3). `bpf_bitmap_create(%d)` %s. "+
+		"Every cpumask fits (NR_CPUS is at most 8192); a generic bitmap for anything larger cannot be made.\n",
+		c.MaxBits, c.At.ObjectBytes, c.At.UnitBytes, c.At.ClassBytes, c.MaxBits+1, past)
 	return b.String()
 }
 

@@ -106,6 +106,8 @@ func TestReportWritesDesign(t *testing.T) {
 	assert.Contains(t, ans, "smaller class in 30 (bold in the table) and a larger one in none")
 	assert.Contains(t, ans, "larger size class in 6 of the 50 topologies")
 	assert.Contains(t, ans, "24 checked casts, each with a NULL check (in 14 programs, at most 4 in one), and 0 extra acquire/release pairs")
+	assert.Contains(t, mem, "The largest `bpf_bitmap` is 32640 bits (`bpfbitmap.KernelMaxBits`): a 4088-byte object, a 4096-byte unit with the allocator header, in the 4096-byte class")
+	assert.Contains(t, mem, "`bpf_bitmap_create(32641)` returns NULL")
 	over := sectionText(t, doc, "overrun")
 	assert.Equal(t, 6, strings.Count(over, "| 32 | 64 | 64 |"), over)
 
