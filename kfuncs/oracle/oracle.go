@@ -9,6 +9,8 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
+
+	"github.com/bpfbitmap/prototype/kfuncs/progs"
 )
 
 // Sentinel errors. Errors returned by this package wrap one of them.
@@ -35,8 +37,9 @@ const bpfFSleepable = 16
 // Oracle runs the live kernel's bpf_cpumask kfuncs. It is safe for
 // concurrent use; programs are built on first use and cached.
 type Oracle struct {
-	topo Topology
-	spec *btf.Spec
+	topo   Topology
+	spec   *btf.Spec
+	target progs.Target
 
 	idMu sync.Mutex // separate from mu: program builds look up ids under mu
 	ids  map[string]btf.TypeID
@@ -78,11 +81,16 @@ func Open() (*Oracle, error) {
 		return nil, fmt.Errorf("%w: nr_cpu_ids: %v", ErrUnavailable, err)
 	}
 
+	target, err := progs.TargetFromBTF(spec, nrCPUIDs)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
 	o := &Oracle{
-		topo:  DeriveTopology(size*8, nrCPUIDs),
-		spec:  spec,
-		ids:   make(map[string]btf.TypeID),
-		progs: make(map[progKey]*ebpf.Program),
+		target: target,
+		topo:   DeriveTopology(size*8, nrCPUIDs),
+		spec:   spec,
+		ids:    make(map[string]btf.TypeID),
+		progs:  make(map[progKey]*ebpf.Program),
 	}
 	names := append([]string(nil), extraKfuncs...)
 	for _, fn := range Kfuncs() {

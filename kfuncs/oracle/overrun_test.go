@@ -8,8 +8,9 @@ import (
 	"testing"
 
 	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/asm"
 	"github.com/stretchr/testify/require"
+
+	"github.com/bpfbitmap/prototype/kfuncs/progs"
 )
 
 // modelCall runs Calls on kmodel, so the overrun probe can be applied to
@@ -99,95 +100,28 @@ func TestOracleOverrunObserved(t *testing.T) {
 	}
 }
 
-// verifierProbe is a program asking the verifier whether memory of some
-// size may stand in for a struct cpumask.
-type verifierProbe struct {
-	name, what string
-	accept     bool
-	build      func(p *sprog)
-}
-
-func overrunProbes(tp Topology) []verifierProbe {
-	exact := 8 * tp.ValidWords()
-	copyFrom := func(p *sprog, load func(p *sprog)) {
-		p.createCpumask(asm.R7)
-		p.ifZeroReturn(asm.R7)
-		load(p) // leaves the source in R2
-		p.emit(asm.Mov.Reg(asm.R1, asm.R7), p.kf("bpf_cpumask_copy"))
-		p.release(asm.R7)
-		p.ret0()
-	}
-	stack := func(bytes int) func(p *sprog) {
-		return func(p *sprog) {
-			for off := 8; off <= bytes; off += 8 {
-				p.emit(storeImm64(asm.RFP, int16(-off), 0))
-			}
-			p.emit(asm.Mov.Reg(asm.R2, asm.RFP), asm.Add.Imm(asm.R2, int32(-bytes)))
-		}
-	}
-	return []verifierProbe{
-		{
-			name: "copy_src_stack_nr_cpu_ids", accept: false,
-			what:  fmt.Sprintf("bpf_cpumask_copy from %d bytes of stack (ceil(nr_cpu_ids/64) words) at the top of the frame", exact),
-			build: func(p *sprog) { copyFrom(p, stack(exact)) },
-		},
-		{
-			name: "copy_src_stack_cpumask", accept: true,
-			what:  fmt.Sprintf("bpf_cpumask_copy from %d bytes of stack (sizeof(struct cpumask))", 8*tp.Words()),
-			build: func(p *sprog) { copyFrom(p, stack(8*tp.Words())) },
-		},
-		{
-			name: "copy_src_map_value_nr_cpu_ids", accept: false,
-			what: fmt.Sprintf("bpf_cpumask_copy from an array map value of %d bytes", exact),
-			build: func(p *sprog) {
-				m := mustValueMap(p.t, cstruct("bitmap", field{"bits", carray(btfLong, uint32(tp.ValidWords()))}))
-				copyFrom(p, func(p *sprog) { p.mapValue(asm.R2, m, 0) })
-			},
-		},
-		{
-			// Accepted on 6.18: populate's destination is a plain struct
-			// cpumask *, and an RCU task->cpus_ptr is one. Never run it.
-			name: "populate_dst_task_cpus_ptr", accept: true,
-			what: "bpf_cpumask_populate into task->cpus_ptr (a kernel-owned struct cpumask, under RCU)",
-			build: func(p *sprog) {
-				p.emit(p.kf("bpf_rcu_read_lock"))
-				p.currentTask(asm.R8)
-				p.emit(
-					storeImm64(asm.RFP, -8, 0),
-					asm.LoadMem(asm.R1, asm.R8, p.memberOffset("task_struct", "cpus_ptr"), asm.DWord),
-					asm.Mov.Reg(asm.R2, asm.RFP),
-					asm.Add.Imm(asm.R2, -8),
-					asm.Mov.Imm(asm.R3, 8),
-					p.kf("bpf_cpumask_populate"),
-					p.kf("bpf_rcu_read_unlock"),
-				)
-				p.ret0()
-			},
-		},
-	}
-}
-
 // TestOracleOverrunVerifier asks the verifier about bitmaps of
-// nr_cpu_ids bits passed where a struct cpumask is expected. These
-// programs are only loaded, never run: one of them would write a task's
-// CPU mask if the verifier let it through.
+// nr_cpu_ids bits passed where a struct cpumask is expected (progs.Overrun,
+// fixed design). These programs are only loaded, never run: one of them
+// would write a task's CPU mask if the verifier let it through.
 func TestOracleOverrunVerifier(t *testing.T) {
 	o := Require(t)
 	n := countComparisons(t)
+	probes := progs.Overrun(progs.Fixed, o.Target())
 	verdicts := map[string]string{}
-	for _, vp := range overrunProbes(o.Topology()) {
-		t.Run(vp.name, func(t *testing.T) {
-			p := newSprog(t, o)
-			vp.build(p)
-			prog, err := p.load(vp.name)
-			if vp.accept {
-				require.NoError(t, err, vp.what)
+	for _, p := range probes {
+		t.Run(p.Name, func(t *testing.T) {
+			require.False(t, p.Want.Run, "overrun probes are never run")
+			prog, err := o.Load(p)
+			if p.Want.Accept {
+				require.NoError(t, err, p.About)
 				prog.Close()
-				verdicts[vp.name] = "accepted"
+				verdicts[p.Name] = "accepted"
 			} else {
 				var ve *ebpf.VerifierError
-				require.ErrorAs(t, err, &ve, "the verifier must refuse: %s", vp.what)
-				verdicts[vp.name] = verdict(ve.Log)
+				require.ErrorAs(t, err, &ve, "the verifier must refuse: %s", p.About)
+				require.Contains(t, strings.Join(ve.Log, "\n"), p.Want.Msg)
+				verdicts[p.Name] = verdict(ve.Log)
 			}
 			*n++
 		})
@@ -195,7 +129,7 @@ func TestOracleOverrunVerifier(t *testing.T) {
 	if *update {
 		observed, err := o.ObserveOverrun()
 		require.NoError(t, err)
-		writeOverrunDoc(t, o.Topology(), observed, overrunProbes(o.Topology()), verdicts)
+		writeOverrunDoc(t, o.Topology(), observed, probes, verdicts)
 	}
 }
 
@@ -210,7 +144,7 @@ func wordList(ws []int) string {
 	return strings.Join(s, ", ")
 }
 
-func writeOverrunDoc(t *testing.T, tp Topology, obs []Overrun, probes []verifierProbe, verdicts map[string]string) {
+func writeOverrunDoc(t *testing.T, tp Topology, obs []Overrun, probes []progs.Program, verdicts map[string]string) {
 	V, W := tp.ValidWords(), tp.Words()
 	var b strings.Builder
 	b.WriteString("# The overrun hazard of casting an nr_cpu_ids-sized bitmap to a cpumask\n\n")
@@ -271,7 +205,7 @@ func writeOverrunDoc(t *testing.T, tp Topology, obs []Overrun, probes []verifier
 	b.WriteString("sizeof(struct cpumask). Probes (loaded, never run):\n\n")
 	b.WriteString("| probe | verdict |\n|---|---|\n")
 	for _, p := range probes {
-		fmt.Fprintf(&b, "| %s | `%s` |\n", p.what, verdicts[p.name])
+		fmt.Fprintf(&b, "| %s | `%s` |\n", p.About, verdicts[p.Name])
 	}
 	b.WriteString("\nThe last probe settles reference §11's open question, and not reassuringly: populate's\n")
 	b.WriteString("destination is typed `struct cpumask *` with KF_RCU, and the verifier accepts a kernel-owned\n")

@@ -175,3 +175,16 @@ var failureRecipes = []failRecipe{
 		b.ret0()
 	}},
 }
+
+// PortingProbes returns the programs behind the porting notes: what a
+// ported program would get without the adaptation it makes.
+// mutate_cpus_ptr_outside_rcu is test_mutate_cpumask without the RCU read
+// section a tp_btf program implicitly has: task->cpus_ptr is then
+// untrusted and refused before its type is looked at.
+func PortingProbes(d Design, t Target) []Program {
+	b := newBuilder(d, t)
+	b.currentTask(asm.R8)
+	b.emit(b.cpusPtr(asm.R2, asm.R8), asm.Mov.Imm(asm.R1, 0), Call("bpf_cpumask_set_cpu"))
+	b.ret0()
+	return []Program{b.program("mutate_cpus_ptr_outside_rcu", Want{Msg: "R2 must be a rcu pointer"})}
+}

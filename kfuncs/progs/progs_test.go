@@ -25,6 +25,7 @@ func all(t Target) []Program {
 		out = append(out, Failure(d, t)...)
 		out = append(out, Throw(d, t)...)
 		out = append(out, Overrun(d, t)...)
+		out = append(out, PortingProbes(d, t)...)
 	}
 	return append(out, GenericFailure(t)...)
 }
@@ -55,7 +56,8 @@ func TestCounts(t *testing.T) {
 		assert.Len(t, Success(d, DefaultTarget), 23, "cpumask_success.c has 23 programs")
 		assert.Len(t, Failure(d, DefaultTarget), 12, "cpumask_failure.c has 13 programs, one unported")
 		assert.Len(t, Overrun(d, DefaultTarget), 4)
-		assert.Len(t, Throw(d, DefaultTarget), 3)
+		assert.Len(t, Throw(d, DefaultTarget), 4)
+		assert.Len(t, PortingProbes(d, DefaultTarget), 1)
 	}
 	assert.Len(t, Unported, 1)
 	assert.Len(t, GenericFailure(DefaultTarget), 6)

@@ -46,6 +46,17 @@ func Throw(d Design, t Target) []Program {
 	b.rcuUnlock()
 	b.ret0()
 	out = append(out, b.program("throw_in_rcu", Want{Msg: "bpf_throw cannot be used inside bpf_rcu_read_lock-ed region"}))
+
+	// Where the only reference is the maybe-NULL result itself, the NULL
+	// branch drops it (mark_ptr_or_null_regs), so the throw holds nothing.
+	b = newBuilder(d, t)
+	b.createCall()
+	b.adopt(m7)
+	b.assert(asm.R7)
+	b.nonNull(m7)
+	b.release(m7)
+	b.ret0()
+	out = append(out, b.program("throw_on_acquired_result", Want{Accept: true, Run: true}))
 	return out
 }
 
