@@ -9,27 +9,21 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/bpfbitmap/prototype/kfuncs"
+	"github.com/bpfbitmap/prototype/kfuncs/progs"
 )
-
-// infra are kernel functions the model knows that package kfuncs does not
-// implement: they have no Go counterpart, so they are not in kfuncs.Kfuncs.
-var infra = kfuncs.Table{
-	{
-		Kernel: "bpf_throw", Proto: "void bpf_throw(u64 cookie)", Since: "6.7", Kind: kfuncs.KindKfunc, Design: kfuncs.DesignShared,
-		Why: "BPF exceptions (kernel/bpf/helpers.c); the path ends at the call as an exit that checks for leaks and RCU.",
-	},
-}
 
 // castKfunc is the proposal's one special case (docs/verifier.md).
 const castKfunc = "bpf_bitmap_cast_to_cpumask"
 
+// lookupKfunc finds a kfunc's row: kfuncs.Kfuncs, or progs.Support for
+// the kernel functions package kfuncs does not implement (bpf_throw, the
+// bpf_iter_num trio).
 func lookupKfunc(name string) (*kfuncs.Kfunc, bool) {
-	for _, t := range []kfuncs.Table{kfuncs.Kfuncs, infra} {
-		if k, ok := t.Lookup(name); ok && k.Kernel == name && k.Kind == kfuncs.KindKfunc {
-			return &k, true
-		}
+	k, ok := progs.Lookup(name)
+	if !ok || k.Kind != kfuncs.KindKfunc {
+		return nil, false
 	}
-	return nil, false
+	return &k, true
 }
 
 var sigCache sync.Map // kernel name -> kfuncs.Signature
@@ -49,10 +43,7 @@ func signature(k *kfuncs.Kfunc) (kfuncs.Signature, error) {
 // structSize is sizeof() of the structs kfunc arguments point to, for the
 // KF_ARG_PTR_TO_MEM fallback; every one is a "scalar struct".
 func (e *env) structSize(name string) (int, bool) {
-	cm := e.cfg.Target.CpumaskSize
-	if cm == 0 {
-		cm = 32
-	}
+	cm := 8 * e.cfg.Target.CpumaskWords
 	switch name {
 	case "cpumask":
 		return cm, true
@@ -95,6 +86,7 @@ type kfuncMeta struct {
 	refObjID     uint32
 	releaseRegno asm.Register
 	arg0         *reg // the cast's argument
+	iterSpi      int  // the iterator's stack slot, or -1
 }
 
 // kfuncCall is check_kfunc_call: the arguments (check_kfunc_args), RCU
@@ -137,6 +129,20 @@ func (e *env) kfuncCall(ins *asm.Instruction) (bool, error) {
 	if meta.releaseRegno != 0 {
 		e.releaseReference(st.regs[meta.releaseRegno].refObjID)
 	}
+	switch {
+	case k.Flags.Has(kfuncs.KfIterNew):
+		// mark_stack_slots_iter: the iterator holds a reference.
+		id := e.newID()
+		st.refs = append(st.refs, ref{id: id, insn: pc})
+		s := &st.stack[meta.iterSpi]
+		s.types = [8]byte{stackIter, stackIter, stackIter, stackIter, stackIter, stackIter, stackIter, stackIter}
+		s.spilled = reg{typ: ptrToStack, refObjID: id, iterState: iterActive, bits: -1}
+	case k.Flags.Has(kfuncs.KfIterDestroy):
+		s := &st.stack[meta.iterSpi]
+		id := s.spilled.refObjID
+		*s = slot{spilled: reg{bits: -1}}
+		e.releaseReference(id)
+	}
 	for r := asm.R0; r <= asm.R5; r++ {
 		st.regs[r] = reg{bits: -1}
 	}
@@ -168,11 +174,48 @@ func (e *env) kfuncCall(ins *asm.Instruction) (bool, error) {
 			e.castResult(&r0, meta.arg0)
 		}
 		st.regs[asm.R0] = r0
+	case kfuncs.ParamMem:
+		if sig.Ret.Type != "int *" {
+			return false, unsupported(pc, "%s returns %s", k.Kernel, sig.Ret.Type)
+		}
+		r0 := reg{typ: ptrToMem, flag: memRdonly, memSize: 4, refObjID: meta.refObjID, bits: -1}
+		if k.Flags.Has(kfuncs.KfRetNull) {
+			r0.flag |= ptrMaybeNull
+			r0.id = e.newID()
+		}
+		st.regs[asm.R0] = r0
 	default:
 		return false, unsupported(pc, "%s returns %s", k.Kernel, sig.Ret.Type)
 	}
+	if k.Flags.Has(kfuncs.KfIterNext) {
+		return false, e.iterNext(pc, meta.iterSpi)
+	}
 	st.pc++
 	return false, nil
+}
+
+// iterNext is process_iter_next_call: an active iterator forks a path
+// where it yields (R0 not NULL, pushed) from the one where it is drained
+// (R0 = 0, explored first).
+func (e *env) iterNext(pc, spi int) error {
+	st := e.cur
+	it := &st.stack[spi].spilled
+	if it.iterState == iterActive {
+		q := st.clone()
+		q.pc = pc + 1
+		q.stack[spi].spilled.iterDepth++
+		if prev := e.prevEntry(pc); prev != nil {
+			widen(prev.st, q)
+		}
+		q.regs[asm.R0].flag &^= ptrMaybeNull
+		if err := e.push(q); err != nil {
+			return err
+		}
+	}
+	it.iterState = iterDrained
+	st.regs[asm.R0] = constReg(0)
+	st.pc = pc + 1
+	return nil
 }
 
 // bitsArg is the constant size given to bpf_bitmap_create, or -1.
@@ -216,7 +259,7 @@ func (e *env) releaseReference(id uint32) {
 // kfuncArgs is check_kfunc_args: arguments left to right, the first
 // failure wins.
 func (e *env) kfuncArgs(k *kfuncs.Kfunc, sig kfuncs.Signature) (kfuncMeta, error) {
-	var meta kfuncMeta
+	meta := kfuncMeta{iterSpi: -1}
 	st := e.cur
 	trustedArgs := k.Flags.Has(kfuncs.KfTrustedArgs) || k.Flags.Has(kfuncs.KfRelease)
 	rcuArgs := k.Flags.Has(kfuncs.KfRcu)
@@ -236,7 +279,10 @@ func (e *env) kfuncArgs(k *kfuncs.Kfunc, sig kfuncs.Signature) (kfuncMeta, error
 			}
 			continue
 		case kfuncs.ParamIter:
-			return meta, unsupported(st.pc, "iterator argument of %s", k.Kernel)
+			if err := e.iterArg(k, i, r, &meta); err != nil {
+				return meta, err
+			}
+			continue
 		}
 		if (trustedArgs || rcuArgs) && (r.isNull() || r.maybeNull()) {
 			return meta, e.reject(syscall.EACCES, "Possibly NULL pointer passed to trusted arg%d", i)
@@ -305,6 +351,34 @@ func (e *env) kfuncArgs(k *kfuncs.Kfunc, sig kfuncs.Signature) (kfuncMeta, error
 		}
 	}
 	return meta, nil
+}
+
+// iterArg is process_iter_arg for an iterator of one 8-byte slot
+// (struct bpf_iter_num).
+func (e *env) iterArg(k *kfuncs.Kfunc, i int, r *reg, meta *kfuncMeta) error {
+	if r.typ != ptrToStack {
+		return e.reject(syscall.EINVAL, "arg#%d expected pointer to an iterator on stack", i)
+	}
+	name := strings.TrimPrefix(k.Kernel, "bpf_iter_")
+	name = name[:strings.LastIndexByte(name, '_')]
+	if r.off%8 != 0 || r.off >= 0 || r.off < -maxStack {
+		return unsupported(e.cur.pc, "iterator at fp%d", r.off)
+	}
+	spi := int(-r.off-1) / 8
+	s := &e.cur.stack[spi]
+	isIter := s.types[7] == stackIter
+	if k.Flags.Has(kfuncs.KfIterNew) {
+		if isIter {
+			return e.reject(syscall.EINVAL, "expected uninitialized iter_%s as arg #%d", name, i)
+		}
+	} else {
+		if !isIter {
+			return e.reject(syscall.EINVAL, "expected an initialized iter_%s as arg #%d", name, i)
+		}
+		meta.refObjID = s.spilled.refObjID
+	}
+	meta.iterSpi = spi
+	return nil
 }
 
 // argRegOff is check_func_arg_reg_off.

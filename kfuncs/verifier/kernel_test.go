@@ -14,7 +14,6 @@ import (
 
 	"github.com/bpfbitmap/prototype/kfuncs/oracle"
 	"github.com/bpfbitmap/prototype/kfuncs/progs"
-	"github.com/bpfbitmap/prototype/kfuncs/verifier"
 )
 
 var (
@@ -36,17 +35,11 @@ func kernel(t testing.TB) *oracle.Oracle {
 	return theOracle
 }
 
-// target is the running kernel as the model needs it.
-func target(t testing.TB, o *oracle.Oracle) verifier.Target {
-	var task *btf.Struct
-	if err := o.KernelBTF().TypeByName("task_struct", &task); err != nil {
+// target is the running kernel's build.
+func target(t testing.TB, o *oracle.Oracle) progs.Target {
+	tg, err := progs.TargetFromBTF(o.KernelBTF(), o.Topology().NrCPUIDs)
+	if err != nil {
 		t.Fatal(err)
-	}
-	tg := verifier.Target{NrCPUIDs: o.Topology().NrCPUIDs, CpumaskSize: o.Topology().NrCPUs / 8}
-	for _, m := range task.Members {
-		if m.Name == "cpus_ptr" {
-			tg.CpusPtrOffset = int(m.Offset.Bytes())
-		}
 	}
 	return tg
 }

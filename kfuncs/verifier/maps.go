@@ -8,10 +8,6 @@ import (
 	"github.com/bpfbitmap/prototype/kfuncs/progs"
 )
 
-// btfFieldsMax is BTF_FIELDS_MAX (include/linux/bpf.h): a value with more
-// special fields gets no btf_record at all, so none of its kptrs is one.
-const btfFieldsMax = 11
-
 // kptrField is a referenced kptr field (BPF_KPTR_REF) of a map value.
 type kptrField struct {
 	off     uint32
@@ -37,7 +33,10 @@ func (m *mapDesc) field(off int64) (kptrField, bool) {
 
 // describeMap reads a value layout as btf_parse_fields does for kptrs: it
 // walks structs and arrays and finds pointers to TYPE_TAG "kptr".
-func describeMap(pm progs.Map) (*mapDesc, error) {
+//
+// A value with more than t.KptrFieldsMax (BTF_FIELDS_MAX) special fields
+// gets no btf_record at all, so none of its kptrs is one.
+func describeMap(pm progs.Map, t progs.Target) (*mapDesc, error) {
 	if pm.Value == nil {
 		return nil, fmt.Errorf("%w: map %q has no value type", ErrInvalid, pm.Name)
 	}
@@ -50,7 +49,7 @@ func describeMap(pm progs.Map) (*mapDesc, error) {
 	if err := walkKptrs(pm.Value, 0, &fields, 0); err != nil {
 		return nil, fmt.Errorf("%w: map %q: %v", ErrInvalid, pm.Name, err)
 	}
-	if len(fields) <= btfFieldsMax {
+	if len(fields) <= t.KptrFieldsMax {
 		m.fields = fields
 	}
 	return m, nil

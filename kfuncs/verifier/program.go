@@ -17,6 +17,10 @@ type program struct {
 	valid   []bool // false for the second half of an ld_imm64
 	targets []int  // jump target of each jump, -1 otherwise
 	kfuncs  []*kfuncs.Kfunc
+	// pruneAt marks jump targets and iterator next calls: where states
+	// are stored and compared.
+	pruneAt  []bool
+	iterNext []bool
 	maps    map[string]*mapDesc
 }
 
@@ -26,7 +30,7 @@ func loadProgram(insns asm.Instructions, cfg Config) (*program, error) {
 	}
 	p := &program{maps: map[string]*mapDesc{}}
 	for _, m := range cfg.Maps {
-		d, err := describeMap(m)
+		d, err := describeMap(m, cfg.Target)
 		if err != nil {
 			return nil, err
 		}
@@ -51,6 +55,8 @@ func loadProgram(insns asm.Instructions, cfg Config) (*program, error) {
 	}
 	p.targets = make([]int, len(p.code))
 	p.kfuncs = make([]*kfuncs.Kfunc, len(p.code))
+	p.pruneAt = make([]bool, len(p.code))
+	p.iterNext = make([]bool, len(p.code))
 	for i := range p.code {
 		p.targets[i] = -1
 		ins := &p.code[i]
@@ -70,6 +76,9 @@ func loadProgram(insns asm.Instructions, cfg Config) (*program, error) {
 					return nil, fmt.Errorf("%w: insn %d: kfunc %s is in no table", ErrUnsupported, i, name)
 				}
 				p.kfuncs[i] = k
+				if k.Flags.Has(kfuncs.KfIterNext) {
+					p.iterNext[i], p.pruneAt[i] = true, true
+				}
 			}
 		default:
 			ref := ins.Reference()
@@ -88,13 +97,19 @@ func loadProgram(insns asm.Instructions, cfg Config) (*program, error) {
 			p.targets[i] = i + d + 1
 		}
 	}
+	for i, t := range p.targets {
+		if t >= 0 && t < len(p.code) {
+			p.pruneAt[t] = true
+		}
+		_ = i
+	}
 	return p, nil
 }
 
 // checkCFG is check_subprogs and check_cfg for a program without
 // subprograms: jumps in range, the last instruction an exit or a jump,
-// every instruction reachable, no back-edges (which the model would have
-// to prune to terminate; the kernel allows them for root).
+// every instruction reachable. Back-edges are allowed, as for root: loops
+// end by pruning (bpf_iter_num) or hit the instruction limit.
 func (e *env) checkCFG() error {
 	p := e.prog
 	n := len(p.code)
@@ -120,6 +135,7 @@ func (e *env) checkCFG() error {
 		onStack
 		explored
 	)
+	_ = explored
 	mark := make([]uint8, n)
 	type frame struct{ pc, next int }
 	stack := []frame{{0, 0}}
@@ -138,8 +154,6 @@ func (e *env) checkCFG() error {
 		case unseen:
 			mark[s] = onStack
 			stack = append(stack, frame{s, 0})
-		case onStack:
-			return unsupported(f.pc, "back-edge from insn %d to %d (loops are not modelled)", f.pc, s)
 		}
 	}
 	for i := range p.code {

@@ -17,6 +17,7 @@ const (
 	ptrToMapValue                // PTR_TO_MAP_VALUE
 	constPtrToMap                // CONST_PTR_TO_MAP
 	ptrToBTFID                   // PTR_TO_BTF_ID
+	ptrToMem                     // PTR_TO_MEM
 )
 
 // typeFlag is the flag part of enum bpf_reg_type (enum bpf_type_flag).
@@ -27,6 +28,7 @@ const (
 	memRCU                            // MEM_RCU
 	ptrUntrusted                      // PTR_UNTRUSTED
 	ptrTrusted                        // PTR_TRUSTED
+	memRdonly                         // MEM_RDONLY
 )
 
 // addConst is BPF_ADD_CONST: a scalar id that links rX = rY + const.
@@ -53,7 +55,19 @@ type reg struct {
 	// bits is a bpf_bitmap's num_bits when bpf_bitmap_create was given a
 	// constant, else -1.
 	bits int64
+
+	memSize int32 // PTR_TO_MEM: readable bytes
+
+	// An iterator's stack slot (STACK_ITER) keeps its state here.
+	iterState uint8
+	iterDepth int
 }
+
+// Iterator states (enum bpf_iter_state).
+const (
+	iterActive uint8 = iota + 1
+	iterDrained
+)
 
 func (r *reg) known() bool { return r.typ == scalarValue && r.umin == r.umax }
 
@@ -102,12 +116,15 @@ func (r *reg) notNull() bool {
 
 var baseNames = [...]string{
 	notInit: "?", scalarValue: "scalar", ptrToCtx: "ctx", ptrToStack: "fp",
-	ptrToMapValue: "map_value", constPtrToMap: "map_ptr", ptrToBTFID: "ptr_",
+	ptrToMapValue: "map_value", constPtrToMap: "map_ptr", ptrToBTFID: "ptr_", ptrToMem: "mem",
 }
 
 // typeStr is reg_type_str (kernel/bpf/log.c).
 func typeStr(t regType, f typeFlag) string {
 	var b strings.Builder
+	if f&memRdonly != 0 {
+		b.WriteString("rdonly_")
+	}
 	if f&memRCU != 0 {
 		b.WriteString("rcu_")
 	}
@@ -184,6 +201,7 @@ const (
 	stackSpill
 	stackMisc
 	stackZero
+	stackIter
 )
 
 const (
@@ -213,9 +231,16 @@ type state struct {
 	stack [slots]slot
 	refs  []ref
 	rcu   bool // active_rcu_lock
+	// parent is the latest checkpoint on this state's path.
+	parent *ckpt
 	// parentLen is the log length when this state was pushed, so a pop
 	// can truncate the log like pop_stack does at level 1.
 	logLen int
+}
+
+// iterActive reports whether the iterator slot spi is active.
+func (s *state) iterActive(spi int) bool {
+	return spi >= 0 && s.stack[spi].types[7] == stackIter && s.stack[spi].spilled.iterState == iterActive
 }
 
 func (s *state) clone() *state {

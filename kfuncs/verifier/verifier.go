@@ -37,25 +37,15 @@ const (
 	complexityLimitJmps  = 8192
 )
 
-// Target is what the model needs to know of the kernel it stands for.
-type Target struct {
-	// NrCPUIDs is nr_cpu_ids. The proposal's cast of a bitmap created
-	// with a constant size other than it is known NULL; 0 means unknown.
-	NrCPUIDs int
-	// CpumaskSize is sizeof(struct cpumask): NR_CPUS/8 rounded up to
-	// longs. struct bpf_cpumask is 8 bytes more. 0 means 32 (NR_CPUS 256).
-	CpumaskSize int
-	// CpusPtrOffset is offsetof(struct task_struct, cpus_ptr), the one
-	// kernel-struct field the model lets programs load; 0 means none.
-	CpusPtrOffset int
-}
-
 // Config is what Verify needs besides the instructions.
 type Config struct {
 	// Maps are the maps the program refers to by symbol.
 	Maps []progs.Map
-	// Target describes the kernel.
-	Target Target
+	// Target describes the kernel build: nr_cpu_ids (the proposal's cast
+	// of a bitmap created with another constant size is known NULL),
+	// sizeof(struct cpumask), offsetof(struct task_struct, cpus_ptr) (the
+	// one kernel-struct field programs may load) and BTF_FIELDS_MAX.
+	Target progs.Target
 	// Log asks for the level-1 verifier log in Result.Log (accepted
 	// programs) or Error.Log (rejected ones).
 	Log bool
@@ -98,7 +88,13 @@ type env struct {
 
 	stack []*state
 	cur   *state
+	ckpts map[int][]*ckpt
 	log   strings.Builder
+}
+
+// VerifyProgram verifies p for the kernel build t.
+func VerifyProgram(p progs.Program, t progs.Target, log bool) (*Result, error) {
+	return Verify(p.Insns, Config{Maps: p.Maps, Target: t, Log: log})
 }
 
 // Verify checks insns as the 6.18 verifier would. It returns a *Error for
@@ -109,7 +105,7 @@ func Verify(insns asm.Instructions, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &env{cfg: cfg, prog: p, kfuncSeen: map[int]bool{}, nullSeen: map[int]bool{}}
+	e := &env{cfg: cfg, prog: p, kfuncSeen: map[int]bool{}, nullSeen: map[int]bool{}, ckpts: map[int][]*ckpt{}}
 	if err := e.checkCFG(); err != nil {
 		return nil, e.finish(err)
 	}
@@ -172,6 +168,7 @@ func (e *env) run() error {
 		if !done {
 			continue
 		}
+		e.pathDone(e.cur.parent)
 		if len(e.stack) == 0 {
 			return nil
 		}
@@ -192,6 +189,9 @@ func (e *env) push(st *state) error {
 		return e.reject(syscall.E2BIG, "The sequence of %d jumps is too complex.", len(e.stack))
 	}
 	st.logLen = e.log.Len()
+	if st.parent != nil {
+		st.parent.branches++
+	}
 	e.stack = append(e.stack, st)
 	return nil
 }
@@ -205,6 +205,15 @@ func (e *env) newID() uint32 {
 // ended (exit, bpf_throw).
 func (e *env) step() (done bool, err error) {
 	st := e.cur
+	if e.isPrunePoint(st.pc) {
+		pruned, err := e.visit()
+		if err != nil || pruned {
+			if pruned && e.cfg.Log {
+				fmt.Fprintf(&e.log, "%d: safe\n", st.pc)
+			}
+			return pruned, err
+		}
+	}
 	e.processed++
 	if e.processed > complexityLimitInsns {
 		return false, e.reject(syscall.E2BIG, "BPF program is too large. Processed %d insn", e.processed)
@@ -526,8 +535,25 @@ func (e *env) memRead(regno asm.Register, base *reg, insOff int64, size int, ins
 			break
 		}
 		return e.btfRead(regno, base, off, size)
+	case ptrToMem:
+		if base.maybeNull() {
+			break
+		}
+		if err := e.memRegion(regno, base, off, size); err != nil {
+			return reg{}, err
+		}
+		return unknownReg(), nil
 	}
 	return reg{}, e.reject(syscall.EACCES, "R%d invalid mem access '%s'", regno, base.typeStr())
+}
+
+// memRegion is check_mem_region_access for PTR_TO_MEM.
+func (e *env) memRegion(regno asm.Register, base *reg, off int64, size int) error {
+	if off < 0 || off+int64(size) > int64(base.memSize) {
+		return e.reject(syscall.EACCES, "invalid access to memory, mem_size=%d off=%d size=%d\nR%d min value is outside of the allowed memory range",
+			base.memSize, off, size, regno)
+	}
+	return nil
 }
 
 // rcuProtected is rcu_protected_object (kernel/bpf/btf.c's
@@ -584,7 +610,9 @@ func (e *env) ctxAccess(base *reg, off int64, size int) error {
 // mapAccess is check_map_access: bounds, then the kptr fields' rules.
 func (e *env) mapAccess(regno asm.Register, base *reg, off int64, size int, direct bool) error {
 	if off < 0 || off+int64(size) > int64(base.m.size) {
-		return e.reject(syscall.EACCES, "invalid access to map value, value_size=%d off=%d size=%d", base.m.size, off, size)
+		// __check_mem_access, then check_mem_region_access's own line.
+		return e.reject(syscall.EACCES, "invalid access to map value, value_size=%d off=%d size=%d\nR%d min value is outside of the allowed memory range",
+			base.m.size, off, size, regno)
 	}
 	for _, f := range base.m.fields {
 		p := int64(f.off)
@@ -610,7 +638,7 @@ func (e *env) btfRead(regno asm.Register, base *reg, off int64, size int) (reg, 
 		return reg{}, e.reject(syscall.EACCES, "R%d is ptr_%s invalid negative access: off=%d", regno, base.btf, off)
 	}
 	cpus := int64(e.cfg.Target.CpusPtrOffset)
-	if base.btf != "task_struct" || cpus == 0 || off != cpus || size != 8 {
+	if base.btf != "task_struct" || cpus <= 0 || off != cpus || size != 8 {
 		return reg{}, unsupported(e.cur.pc, "load of %s+%d size %d", base.btf, off, size)
 	}
 	var flag typeFlag
@@ -654,9 +682,6 @@ func (e *env) store(ins *asm.Instruction) error {
 		}
 		return e.stackWrite(off, size, val, ins)
 	case ptrToCtx:
-		if val == nil {
-			return e.reject(syscall.EACCES, "BPF_ST stores into R%d %s is not allowed", ins.Dst, base.typeStr())
-		}
 		return e.ctxAccess(base, int64(ins.Offset), size)
 	case ptrToMapValue:
 		if base.maybeNull() {
@@ -674,6 +699,11 @@ func (e *env) store(ins *asm.Instruction) error {
 			break
 		}
 		return e.reject(syscall.EACCES, "only read is supported")
+	case ptrToMem:
+		if base.maybeNull() {
+			break
+		}
+		return e.reject(syscall.EACCES, "R%d cannot write into %s", ins.Dst, base.typeStr())
 	}
 	return e.reject(syscall.EACCES, "R%d invalid mem access '%s'", ins.Dst, base.typeStr())
 }

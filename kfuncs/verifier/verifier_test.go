@@ -7,16 +7,16 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bpfbitmap/prototype/kfuncs/progs"
 	"github.com/bpfbitmap/prototype/kfuncs/verifier"
 )
 
-// modelTarget stands for a kernel with NR_CPUS 256 and 4 CPUs; the
-// cpus_ptr offset is arbitrary but fixed.
-var modelTarget = verifier.Target{NrCPUIDs: 4, CpumaskSize: 32, CpusPtrOffset: 1000}
+// modelTarget is the build the model-only tests assume.
+var modelTarget = progs.DefaultTarget
 
-func verify(t testing.TB, c ruleCase, tg verifier.Target) (*verifier.Result, *verifier.Error) {
+func verify(t testing.TB, c ruleCase, tg progs.Target) (*verifier.Result, *verifier.Error) {
 	t.Helper()
-	res, err := verifier.Verify(withCpusPtr(c.insns, tg.CpusPtrOffset), verifier.Config{Maps: c.maps, Target: tg, Log: true})
+	res, err := verifier.Verify(withCpusPtr(c.insns, int(tg.CpusPtrOffset)), verifier.Config{Maps: c.maps, Target: tg, Log: true})
 	if err == nil {
 		return res, nil
 	}
@@ -49,7 +49,7 @@ func TestRuleCasesKernel(t *testing.T) {
 			continue
 		}
 		t.Run(c.name, func(t *testing.T) {
-			kv := loadKernel(t, o, withCpusPtr(c.insns, tg.CpusPtrOffset), c.maps)
+			kv := loadKernel(t, o, withCpusPtr(c.insns, int(tg.CpusPtrOffset)), c.maps)
 			if c.msg == "" {
 				assert.True(t, kv.ok, "kernel rejected:\n%s", kv.log)
 			} else {

@@ -1,0 +1,187 @@
+package verifier
+
+import (
+	"syscall"
+)
+
+// ckpt is a state stored at a prune point (struct bpf_verifier_state_list):
+// branches counts the paths below it still being explored, so a state is
+// complete, and safe to prune against, when it reaches 0.
+type ckpt struct {
+	st       *state
+	parent   *ckpt
+	branches int
+}
+
+// isPrunePoint: jump targets and iterator next calls, where the kernel's
+// is_state_visited runs (it also stops after calls and at conditional
+// jumps; fewer prune points only cost time).
+func (e *env) isPrunePoint(pc int) bool { return e.prog.pruneAt[pc] }
+
+// visit is is_state_visited: it reports whether the current path can stop
+// because a complete state at this instruction subsumes it, or, at an
+// iterator's next call, because an ancestor state does (the loop
+// converged). Otherwise it stores the current state as a checkpoint.
+func (e *env) visit() (bool, error) {
+	st := e.cur
+	iterNext := e.prog.iterNext[st.pc]
+	for _, c := range e.ckpts[st.pc] {
+		if c.branches == 0 && subsumes(c.st, st, false) {
+			return true, nil
+		}
+		if c.branches > 0 && iterNext && subsumes(c.st, st, true) && st.iterActive(e.iterSlot(st)) {
+			return true, nil
+		}
+		if c.branches > 0 && !iterNext && subsumes(c.st, st, false) && subsumes(st, c.st, false) {
+			return false, e.reject(syscall.EINVAL, "infinite loop detected at insn %d", st.pc)
+		}
+	}
+	c := &ckpt{st: st.clone(), parent: st.parent, branches: 1}
+	c.st.parent = nil
+	e.ckpts[st.pc] = append(e.ckpts[st.pc], c)
+	st.parent = c
+	return false, nil
+}
+
+// iterSlot is the stack slot of the iterator an iter_next call at st.pc
+// gets in R1, or -1.
+func (e *env) iterSlot(st *state) int {
+	r := &st.regs[1]
+	if r.typ != ptrToStack || r.off%8 != 0 || r.off >= 0 || r.off < -maxStack {
+		return -1
+	}
+	return int(-r.off-1) / 8
+}
+
+// pathDone is update_branch_counts: the current path ended.
+func (e *env) pathDone(c *ckpt) {
+	for ; c != nil; c = c.parent {
+		c.branches--
+		if c.branches > 0 {
+			return
+		}
+	}
+}
+
+// prevEntry is find_prev_entry: the latest checkpoint at pc on the
+// current path, skipping the one just stored.
+func (e *env) prevEntry(pc int) *ckpt {
+	c := e.cur.parent
+	if c != nil {
+		c = c.parent
+	}
+	for ; c != nil; c = c.parent {
+		if c.st.pc == pc {
+			return c
+		}
+	}
+	return nil
+}
+
+// idMap is the kernel's bpf_idmap: ids of the old state mapped to the
+// current one's, one to one.
+type idMap struct {
+	fwd, back map[uint32]uint32
+}
+
+func (m *idMap) check(old, cur uint32) bool {
+	if old == 0 || cur == 0 {
+		return old == cur
+	}
+	if m.fwd == nil {
+		m.fwd, m.back = map[uint32]uint32{}, map[uint32]uint32{}
+	}
+	if c, ok := m.fwd[old]; ok {
+		return c == cur
+	}
+	if o, ok := m.back[cur]; ok {
+		return o == old
+	}
+	m.fwd[old], m.back[cur] = cur, old
+	return true
+}
+
+// subsumes is states_equal(RANGE_WITHIN) without liveness or precision:
+// every register and slot of old admits the current one, scalars by range
+// inclusion, pointers exactly up to a consistent renaming of ids; the
+// references and the RCU section match. ignoreDepth skips iterator depths,
+// as the kernel does for loop convergence.
+func subsumes(old, cur *state, ignoreDepth bool) bool {
+	if old.rcu != cur.rcu || len(old.refs) != len(cur.refs) {
+		return false
+	}
+	var m idMap
+	for i := range old.refs {
+		if !m.check(old.refs[i].id, cur.refs[i].id) {
+			return false
+		}
+	}
+	for i := range old.regs {
+		if !regSafe(&old.regs[i], &cur.regs[i], &m) {
+			return false
+		}
+	}
+	for i := range old.stack {
+		o, c := &old.stack[i], &cur.stack[i]
+		for b := range o.types {
+			switch o.types[b] {
+			case stackInvalid:
+			case stackMisc:
+				if c.types[b] != stackMisc && c.types[b] != stackZero && !(c.isSpill() && c.spilled.typ == scalarValue) {
+					return false
+				}
+			case stackZero:
+				if c.types[b] != stackZero && !(c.isSpill() && c.spilled.isNull()) {
+					return false
+				}
+			case stackSpill, stackIter:
+				if c.types[b] != o.types[b] {
+					return false
+				}
+			}
+		}
+		if o.isSpill() && !regSafe(&o.spilled, &c.spilled, &m) {
+			return false
+		}
+		if o.types[7] == stackIter {
+			if o.spilled.iterState != c.spilled.iterState || (!ignoreDepth && o.spilled.iterDepth != c.spilled.iterDepth) ||
+				!m.check(o.spilled.refObjID, c.spilled.refObjID) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// regSafe is regsafe for the modelled types.
+func regSafe(old, cur *reg, m *idMap) bool {
+	switch {
+	case old.typ == notInit:
+		return true
+	case old.typ != cur.typ:
+		return false
+	case old.typ == scalarValue:
+		return old.umin <= cur.umin && cur.umax <= old.umax
+	}
+	return old.flag == cur.flag && old.off == cur.off && old.btf == cur.btf && old.m == cur.m &&
+		old.owned == cur.owned && old.bits == cur.bits && old.memSize == cur.memSize &&
+		m.check(old.id, cur.id) && m.check(old.refObjID, cur.refObjID)
+}
+
+// widen is widen_imprecise_scalars: scalars that changed since the
+// previous visit of the loop head become unknown, so the loop converges.
+func widen(old, cur *state) {
+	w := func(o, c *reg) {
+		if o.typ == scalarValue && c.typ == scalarValue && (o.umin != c.umin || o.umax != c.umax) {
+			*c = unknownReg()
+		}
+	}
+	for i := range old.regs {
+		w(&old.regs[i], &cur.regs[i])
+	}
+	for i := range old.stack {
+		if old.stack[i].isSpill() && cur.stack[i].isSpill() {
+			w(&old.stack[i].spilled, &cur.stack[i].spilled)
+		}
+	}
+}
