@@ -21,7 +21,7 @@ type program struct {
 	// are stored and compared.
 	pruneAt  []bool
 	iterNext []bool
-	maps    map[string]*mapDesc
+	maps     map[string]*mapDesc
 }
 
 func loadProgram(insns asm.Instructions, cfg Config) (*program, error) {
@@ -97,11 +97,10 @@ func loadProgram(insns asm.Instructions, cfg Config) (*program, error) {
 			p.targets[i] = i + d + 1
 		}
 	}
-	for i, t := range p.targets {
+	for _, t := range p.targets {
 		if t >= 0 && t < len(p.code) {
 			p.pruneAt[t] = true
 		}
-		_ = i
 	}
 	return p, nil
 }
@@ -135,7 +134,6 @@ func (e *env) checkCFG() error {
 		onStack
 		explored
 	)
-	_ = explored
 	mark := make([]uint8, n)
 	type frame struct{ pc, next int }
 	stack := []frame{{0, 0}}
