@@ -2,9 +2,74 @@ package words
 
 import "math/bits"
 
-// The four searches below are written out rather than sharing one loop with
-// an operator switch: each is then small enough to inline into its callers,
-// and the word loop carries no per-word branch on the operator.
+// The searches below test their first, partial word here and leave the whole
+// words to a word search: firstNonZero, firstNotFull, firstAnd and
+// firstAndNot, each a pure-Go loop for short runs and an assembly kernel for
+// long ones.
+
+// firstNonZero returns the index of the first nonzero word of a, or len(a).
+func firstNonZero(a []uint64) int {
+	if len(a) >= minAsmWords && useAsm {
+		return firstNonZeroAsm(a)
+	}
+	// Four words a step, tested with one OR: half the loop overhead of a
+	// long run of zeros.
+	n := len(a)
+	i := 0
+	for ; i <= n-4; i += 4 {
+		if a[i]|a[i+1]|a[i+2]|a[i+3] != 0 {
+			break
+		}
+	}
+	for ; i < n; i++ {
+		if a[i] != 0 {
+			return i
+		}
+	}
+	return n
+}
+
+// firstNotFull returns the index of the first word of a that is not all
+// ones, or len(a).
+func firstNotFull(a []uint64) int {
+	if len(a) >= minAsmWords && useAsm {
+		return firstNotFullAsm(a)
+	}
+	for i, w := range a {
+		if w != ^uint64(0) {
+			return i
+		}
+	}
+	return len(a)
+}
+
+// firstAnd returns the first i with a[i]&b[i] != 0, or len(a).
+func firstAnd(a, b []uint64) int {
+	if len(a) >= minAsmWords && useAsm {
+		return firstAndAsm(a, b[:len(a)])
+	}
+	b = b[:len(a)]
+	for i := range a {
+		if a[i]&b[i] != 0 {
+			return i
+		}
+	}
+	return len(a)
+}
+
+// firstAndNot returns the first i with a[i]&^b[i] != 0, or len(a).
+func firstAndNot(a, b []uint64) int {
+	if len(a) >= minAsmWords && useAsm {
+		return firstAndNotAsm(a, b[:len(a)])
+	}
+	b = b[:len(a)]
+	for i := range a {
+		if a[i]&^b[i] != 0 {
+			return i
+		}
+	}
+	return len(a)
+}
 
 // FindFirstBit returns the index of the first set bit below size, or size if
 // there is none (find_first_bit).
@@ -14,19 +79,24 @@ func FindFirstBit(addr []uint64, size int) int {
 
 // FirstSetFrom returns the first set bit in the words of w from word i on, or
 // size; w holds Len(size) words. Callers that have checked word i-1
-// themselves continue here. It tests four words per step with one OR, which halves the loop
-// overhead of a long run of zero words.
+// themselves continue here.
 func FirstSetFrom(w []uint64, i, size int) int {
+	// The word search is written out here rather than calling firstNonZero,
+	// so that FindFirstBit's callers pay one call, not two.
 	n := len(w)
-	for ; i <= n-4; i += 4 {
-		if w[i]|w[i+1]|w[i+2]|w[i+3] != 0 {
-			break
+	if n-i >= minAsmWords && useAsm {
+		i += firstNonZeroAsm(w[i:])
+	} else {
+		for ; i <= n-4; i += 4 {
+			if w[i]|w[i+1]|w[i+2]|w[i+3] != 0 {
+				break
+			}
+		}
+		for ; i < n && w[i] == 0; i++ {
 		}
 	}
-	for ; i < len(w); i++ {
-		if w[i] != 0 {
-			return min(i*WordBits+bits.TrailingZeros64(w[i]), size)
-		}
+	if i < n {
+		return min(i*WordBits+bits.TrailingZeros64(w[i]), size)
 	}
 	return size
 }
@@ -61,10 +131,9 @@ func FindNextZeroBit(addr []uint64, size, offset int) int {
 	if w := ^addr[i] >> (uint(offset) % WordBits); w != 0 {
 		return min(offset+bits.TrailingZeros64(w), size)
 	}
-	for j, w := range addr[i+1 : Len(size)] {
-		if w != ^uint64(0) {
-			return min((i+1+j)*WordBits+bits.TrailingZeros64(^w), size)
-		}
+	n := Len(size)
+	if j := i + 1 + firstNotFull(addr[i+1:n]); j < n {
+		return min(j*WordBits+bits.TrailingZeros64(^addr[j]), size)
 	}
 	return size
 }
@@ -86,11 +155,8 @@ func FindNextAndBit(a, b []uint64, size, offset int) int {
 		return min(offset+bits.TrailingZeros64(w), size)
 	}
 	n := Len(size)
-	a, b = a[i+1:n], b[i+1:n]
-	for j := range a {
-		if w := a[j] & b[j]; w != 0 {
-			return min((i+1+j)*WordBits+bits.TrailingZeros64(w), size)
-		}
+	if j := i + 1 + firstAnd(a[i+1:n], b[i+1:n]); j < n {
+		return min(j*WordBits+bits.TrailingZeros64(a[j]&b[j]), size)
 	}
 	return size
 }
@@ -106,11 +172,8 @@ func FindNextAndNotBit(a, b []uint64, size, offset int) int {
 		return min(offset+bits.TrailingZeros64(w), size)
 	}
 	n := Len(size)
-	a, b = a[i+1:n], b[i+1:n]
-	for j := range a {
-		if w := a[j] &^ b[j]; w != 0 {
-			return min((i+1+j)*WordBits+bits.TrailingZeros64(w), size)
-		}
+	if j := i + 1 + firstAndNot(a[i+1:n], b[i+1:n]); j < n {
+		return min(j*WordBits+bits.TrailingZeros64(a[j]&^b[j]), size)
 	}
 	return size
 }

@@ -13,6 +13,16 @@ func Len(nbits int) int { return int((uint(nbits) + WordBits - 1) / WordBits) }
 // nbits is a multiple of 64, including 0.
 func LastWordMask(nbits int) uint64 { return ^uint64(0) >> (uint(-nbits) % WordBits) }
 
+// minAsmBits is the size from which the bulk functions call the assembly
+// kernels, where the CPU has them. Below it the pure-Go loops win: a call into
+// assembly and its VZEROUPPER cost more than a few words of scalar work. The
+// wrappers stay small enough to inline, so a small bitmap pays one compare
+// with a constant for the choice. TestCalibrate measures the crossing.
+const (
+	minAsmWords = 8
+	minAsmBits  = minAsmWords * WordBits
+)
+
 // FirstWordMask returns the mask of bits at or above start within its word
 // (the kernel's BITMAP_FIRST_WORD_MASK).
 func FirstWordMask(start int) uint64 { return ^uint64(0) << (uint(start) % WordBits) }
@@ -20,6 +30,17 @@ func FirstWordMask(start int) uint64 { return ^uint64(0) << (uint(start) % WordB
 // Weight returns the number of set bits in the first nbits bits of w
 // (bitmap_weight).
 func Weight(w []uint64, nbits int) int {
+	if uint(nbits-1) < WordBits { // 1 to 64 bits
+		return bits.OnesCount64(w[0] & LastWordMask(nbits))
+	}
+	if nbits >= minAsmBits && useAsm {
+		full := nbits / WordBits
+		n := weightAsm(w[:full])
+		if nbits%WordBits != 0 {
+			n += bits.OnesCount64(w[full] & LastWordMask(nbits))
+		}
+		return n
+	}
 	full := nbits / WordBits
 	x := w[:full]
 	n := len(x) // a length, so the compiler knows n-4 cannot wrap
@@ -46,6 +67,20 @@ func Weight(w []uint64, nbits int) int {
 // And stores a AND b into the first Len(nbits) words of dst, masks the last
 // word's tail, and reports whether the result is non-empty (bitmap_and).
 func And(dst, a, b []uint64, nbits int) bool {
+	if uint(nbits-1) < WordBits { // 1 to 64 bits
+		dst[0] = a[0] & b[0] & LastWordMask(nbits)
+		return dst[0] != 0
+	}
+	if nbits >= minAsmBits && useAsm {
+		full := nbits / WordBits
+		r := andAsm(dst[:full], a[:full], b[:full])
+		if nbits%WordBits != 0 {
+			x := a[full] & b[full] & LastWordMask(nbits)
+			dst[full] = x
+			r = r || x != 0
+		}
+		return r
+	}
 	n := Len(nbits)
 	if n == 0 {
 		return false
@@ -75,6 +110,20 @@ func And(dst, a, b []uint64, nbits int) bool {
 // AndNot stores a AND NOT b into dst, masks the tail, and reports whether the
 // result is non-empty (bitmap_andnot).
 func AndNot(dst, a, b []uint64, nbits int) bool {
+	if uint(nbits-1) < WordBits { // 1 to 64 bits
+		dst[0] = a[0] &^ b[0] & LastWordMask(nbits)
+		return dst[0] != 0
+	}
+	if nbits >= minAsmBits && useAsm {
+		full := nbits / WordBits
+		r := andNotAsm(dst[:full], a[:full], b[:full])
+		if nbits%WordBits != 0 {
+			x := a[full] &^ b[full] & LastWordMask(nbits)
+			dst[full] = x
+			r = r || x != 0
+		}
+		return r
+	}
 	n := Len(nbits)
 	if n == 0 {
 		return false
@@ -92,6 +141,15 @@ func AndNot(dst, a, b []uint64, nbits int) bool {
 // Or stores a OR b into the first Len(nbits) words of dst, whole words and no
 // tail masking (bitmap_or).
 func Or(dst, a, b []uint64, nbits int) {
+	if uint(nbits-1) < WordBits { // 1 to 64 bits
+		dst[0] = a[0] | b[0]
+		return
+	}
+	if nbits >= minAsmBits && useAsm {
+		n := Len(nbits)
+		orAsm(dst[:n], a[:n], b[:n])
+		return
+	}
 	n := Len(nbits)
 	dst, a, b = dst[:n], a[:n], b[:n]
 	for i := range dst {
@@ -102,6 +160,15 @@ func Or(dst, a, b []uint64, nbits int) {
 // Xor stores a XOR b into the first Len(nbits) words of dst, whole words and
 // no tail masking (bitmap_xor).
 func Xor(dst, a, b []uint64, nbits int) {
+	if uint(nbits-1) < WordBits { // 1 to 64 bits
+		dst[0] = a[0] ^ b[0]
+		return
+	}
+	if nbits >= minAsmBits && useAsm {
+		n := Len(nbits)
+		xorAsm(dst[:n], a[:n], b[:n])
+		return
+	}
 	n := Len(nbits)
 	dst, a, b = dst[:n], a[:n], b[:n]
 	for i := range dst {
@@ -150,6 +217,14 @@ func ClearTail(w []uint64, nbits int) {
 // Equal reports whether the first nbits bits of a and b are equal
 // (bitmap_equal).
 func Equal(a, b []uint64, nbits int) bool {
+	if uint(nbits-1) < WordBits { // 1 to 64 bits
+		return (a[0]^b[0])&LastWordMask(nbits) == 0
+	}
+	if nbits >= minAsmBits && useAsm {
+		full := nbits / WordBits
+		return firstDiffAsm(a[:full], b[:full]) == full &&
+			(nbits%WordBits == 0 || (a[full]^b[full])&LastWordMask(nbits) == 0)
+	}
 	full := nbits / WordBits
 	x := a[:full]
 	n := len(x) // a length, so the compiler knows n-4 cannot wrap
@@ -171,6 +246,14 @@ func Equal(a, b []uint64, nbits int) bool {
 // Intersects reports whether a and b share a set bit below nbits
 // (bitmap_intersects).
 func Intersects(a, b []uint64, nbits int) bool {
+	if uint(nbits-1) < WordBits { // 1 to 64 bits
+		return a[0]&b[0]&LastWordMask(nbits) != 0
+	}
+	if nbits >= minAsmBits && useAsm {
+		full := nbits / WordBits
+		return firstAndAsm(a[:full], b[:full]) < full ||
+			nbits%WordBits != 0 && a[full]&b[full]&LastWordMask(nbits) != 0
+	}
 	full := nbits / WordBits
 	a2, b2 := a[:full], b[:full]
 	for i := range a2 {
@@ -184,6 +267,14 @@ func Intersects(a, b []uint64, nbits int) bool {
 // Subset reports whether every set bit of a below nbits is also set in b
 // (bitmap_subset(a, b)).
 func Subset(a, b []uint64, nbits int) bool {
+	if uint(nbits-1) < WordBits { // 1 to 64 bits
+		return a[0]&^b[0]&LastWordMask(nbits) == 0
+	}
+	if nbits >= minAsmBits && useAsm {
+		full := nbits / WordBits
+		return firstAndNotAsm(a[:full], b[:full]) == full &&
+			(nbits%WordBits == 0 || a[full]&^b[full]&LastWordMask(nbits) == 0)
+	}
 	full := nbits / WordBits
 	a2, b2 := a[:full], b[:full]
 	for i := range a2 {
@@ -196,6 +287,14 @@ func Subset(a, b []uint64, nbits int) bool {
 
 // Empty reports whether no bit below nbits is set (bitmap_empty).
 func Empty(w []uint64, nbits int) bool {
+	if uint(nbits-1) < WordBits { // 1 to 64 bits
+		return w[0]&LastWordMask(nbits) == 0
+	}
+	if nbits >= minAsmBits && useAsm {
+		full := nbits / WordBits
+		return firstNonZeroAsm(w[:full]) == full &&
+			(nbits%WordBits == 0 || w[full]&LastWordMask(nbits) == 0)
+	}
 	full := nbits / WordBits
 	x := w[:full]
 	n := len(x) // a length, so the compiler knows n-4 cannot wrap
@@ -215,6 +314,15 @@ func Empty(w []uint64, nbits int) bool {
 
 // Full reports whether every bit below nbits is set (bitmap_full).
 func Full(w []uint64, nbits int) bool {
+	if uint(nbits-1) < WordBits { // 1 to 64 bits
+		m := LastWordMask(nbits)
+		return w[0]&m == m
+	}
+	if nbits >= minAsmBits && useAsm {
+		full := nbits / WordBits
+		m := LastWordMask(nbits)
+		return firstNotFullAsm(w[:full]) == full && (nbits%WordBits == 0 || w[full]&m == m)
+	}
 	full := nbits / WordBits
 	x := w[:full]
 	n := len(x)

@@ -1,0 +1,24 @@
+//go:build amd64 && gc && !purego
+
+package words
+
+import "golang.org/x/sys/cpu"
+
+// impls lists the implementations this CPU runs, each with the flag values
+// that select it.
+func impls() []impl {
+	list := []impl{{"purego", func() { useAsm = false }}}
+	if cpu.X86.HasAVX2 && cpu.X86.HasPOPCNT {
+		list = append(list, impl{"avx2", func() { useAsm, useAVX512 = true, false }})
+	}
+	if cpu.X86.HasAVX512F && cpu.X86.HasAVX512VPOPCNTDQ {
+		list = append(list, impl{"avx512", func() { useAsm, useAVX512 = true, true }})
+	}
+	return list
+}
+
+// saveImpl returns a function that restores the flags as they are now.
+func saveImpl() func() {
+	a, z := useAsm, useAVX512
+	return func() { useAsm, useAVX512 = a, z }
+}

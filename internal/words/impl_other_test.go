@@ -1,0 +1,7 @@
+//go:build !amd64 || !gc || purego
+
+package words
+
+func impls() []impl { return []impl{{"purego", func() {}}} }
+
+func saveImpl() func() { return func() {} }
