@@ -6,6 +6,15 @@
 // in here, so that a faster implementation of one loop (assembly, SIMD) is a
 // change to this package only.
 //
+// On amd64 the bulk functions (weight, the and/andnot/or/xor writers, equal,
+// intersects, subset, empty, full and the find searches) run AVX-512 kernels
+// (VPOPCNTQ, opmask tails) or AVX2 ones from asm_amd64.s, chosen once at start
+// from the CPU's features; mkasm.go writes that file. Up to one word they
+// answer inline, and below minAsmBits they run the pure-Go loops, which are
+// also the whole implementation on other architectures and under the purego
+// build tag. The tests hold every implementation the CPU has to the pure-Go
+// one.
+//
 // Conventions follow the kernel:
 //   - nbits/size arguments bound what is read; bits at or above nbits in the
 //     last partial word are ignored by every reader here, exactly as the kernel
