@@ -20,12 +20,14 @@ import (
 //	go test -run '^$' -bench Design -count 6 ./bench | benchstat -col /design -
 func BenchmarkDesign(b *testing.B) {
 	for _, t := range bench.TimingTopologies {
-		cases, release, err := bench.Cases(t)
-		require.NoError(b, err)
-		for _, c := range cases {
-			b.Run(c.Name(), c.Bench)
+		for _, make := range []func(cast.Topology) ([]bench.Case, func(), error){bench.Cases, bench.ArenaCases} {
+			cases, release, err := make(t)
+			require.NoError(b, err)
+			for _, c := range cases {
+				b.Run(c.Name(), c.Bench)
+			}
+			release()
 		}
-		release()
 	}
 }
 
@@ -145,8 +147,10 @@ func TestRunTimingsAndPairs(t *testing.T) {
 	var calls int
 	ts, err := bench.RunTimings([]cast.Topology{cast.MustTopology(2, 256)}, 3, func(bench.Case, int) { calls++ })
 	require.NoError(t, err)
-	require.Len(t, ts, 2*len(bench.Fns))
+	require.Len(t, ts, 2*len(bench.Fns)+1, "both designs of every Fn and the arena conversion")
 	assert.Equal(t, 3*len(ts), calls)
+	last := ts[len(ts)-1]
+	assert.Equal(t, bench.Timing{Fn: bench.FnCast, Design: bench.Arena, NrCPUIDs: 2, NrCPUs: 256}, bench.Timing{Fn: last.Fn, Design: last.Design, NrCPUIDs: last.NrCPUIDs, NrCPUs: last.NrCPUs})
 	for _, tm := range ts {
 		assert.Len(t, tm.Runs, 3)
 		assert.Greater(t, tm.NsPerOp, 0.0)

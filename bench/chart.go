@@ -20,6 +20,7 @@ import (
 var (
 	fixedColor   = color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff} // red
 	genericColor = color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff} // blue
+	arenaColor   = color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff} // green
 )
 
 // ErrNoData reports a chart asked for with nothing to draw.
@@ -32,7 +33,7 @@ var ErrNoData = errors.New("bench: no data for chart")
 // output depends only on rows.
 func MemoryChart(rows []MemoryRow, nrCPUs int) (svg []byte, err error) {
 	defer recoverErr(&err)
-	var fixed, generic, exact plotter.XYs
+	var fixed, generic, exact, arenaXY plotter.XYs
 	var ticks []plot.Tick
 	padded := false
 	maxY := 0
@@ -44,6 +45,7 @@ func MemoryChart(rows []MemoryRow, nrCPUs int) (svg []byte, err error) {
 		fixed = append(fixed, plotter.XY{X: x, Y: float64(r.Fixed.ClassBytes)})
 		generic = append(generic, plotter.XY{X: x, Y: float64(r.Generic.ClassBytes)})
 		exact = append(exact, plotter.XY{X: x, Y: float64(r.GenericExact.ClassBytes)})
+		arenaXY = append(arenaXY, plotter.XY{X: x, Y: r.Arena.PerMaskBytes})
 		padded = padded || r.PaddingBytes() != 0
 		ticks = append(ticks, plot.Tick{Value: x, Label: strconv.Itoa(r.NrCPUIDs)})
 		maxY = max(maxY, r.Fixed.ClassBytes, r.Generic.ClassBytes)
@@ -54,7 +56,7 @@ func MemoryChart(rows []MemoryRow, nrCPUs int) (svg []byte, err error) {
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("Memory per cpumask, NR_CPUS=%d", nrCPUs)
 	p.X.Label.Text = "nr_cpu_ids"
-	p.Y.Label.Text = "bytes (bpf_mem_alloc size class)"
+	p.Y.Label.Text = "bytes per mask (size class; arena: amortized)"
 	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
 	var yt []plot.Tick
@@ -74,6 +76,9 @@ func MemoryChart(rows []MemoryRow, nrCPUs int) (svg []byte, err error) {
 		return nil, err
 	}
 	if err := addLine(p, "generic: bpf_bitmap_create(nr_cpu_ids)", generic, genericColor, vg.Points(1.5), nil); err != nil {
+		return nil, err
+	}
+	if err := addLine(p, "arena: scx_bitmap (sched_ext)", arenaXY, arenaColor, vg.Points(1.5), []vg.Length{vg.Points(1), vg.Points(2)}); err != nil {
 		return nil, err
 	}
 	if padded {

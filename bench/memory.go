@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/bpfbitmap/prototype/arena"
 	"github.com/bpfbitmap/prototype/bpfbitmap"
 	"github.com/bpfbitmap/prototype/cast"
 	"github.com/bpfbitmap/prototype/kfuncs"
@@ -88,6 +89,24 @@ type MemoryRow struct {
 	// padding (Allocator.New): what the proposal costs where the bitmap is
 	// never cast, and what the padding adds where it differs from Generic.
 	GenericExact Alloc `json:"generic_exact"`
+	// Arena is the arena road's mask on this topology (arena.NewLayout).
+	Arena ArenaAlloc `json:"arena"`
+}
+
+// ArenaAlloc is what one sched_ext arena mask costs: no size class, an
+// element of 8-byte granularity carved from slabs of arena pages.
+type ArenaAlloc struct {
+	// ObjectBytes is struct scx_bitmap as allocated: an 8-byte id and
+	// ceil(nr_cpu_ids/64) words.
+	ObjectBytes int `json:"object_bytes"`
+	// ElementBytes adds the allocator's 8-byte header.
+	ElementBytes int `json:"element_bytes"`
+	// PerMaskBytes is the element's share of a full slab plus its slot in
+	// the allocator's index (arena.Layout.PerMaskBytes).
+	PerMaskBytes float64 `json:"per_mask_bytes"`
+	// Converts is false where bpf_cpumask_populate cannot take the whole
+	// mask through scx's 4096-bit stack buffer.
+	Converts bool `json:"converts"`
 }
 
 // Saved returns the bytes of size class the generic design saves per cpumask
@@ -123,6 +142,11 @@ func memoryRow(t cast.Topology) (MemoryRow, error) {
 		return MemoryRow{}, fmt.Errorf("bench: kernel %v: %w", t, err)
 	}
 	row := MemoryRow{NrCPUIDs: t.NrCPUIDs(), NrCPUs: t.NrCPUs(), LargeCpumaskBits: t.LargeCpumaskBits()}
+	l, err := arena.NewLayout(t)
+	if err != nil {
+		return MemoryRow{}, fmt.Errorf("bench: arena mask on %v: %w", t, err)
+	}
+	row.Arena = ArenaAlloc{ObjectBytes: l.ObjectBytes, ElementBytes: l.ElementBytes, PerMaskBytes: l.PerMaskBytes(), Converts: l.Converts()}
 	n := t.NrCPUIDs()
 	if row.Fixed, err = measure(k, func() func() {
 		m := kfuncs.CpumaskCreate(k)

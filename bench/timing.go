@@ -56,7 +56,7 @@ func SetBenchtime(d string) (restore func(), err error) {
 	}, nil
 }
 
-// RunTimings runs every Case of every topology count times with
+// RunTimings runs every Case and ArenaCase of every topology count times with
 // testing.Benchmark, interleaving the runs (all cases once, then all again)
 // so that slow phases of a noisy machine hit both designs alike, and
 // returns the median of each. progress, if not nil, is called before each
@@ -66,12 +66,14 @@ func RunTimings(topologies []cast.Topology, count int, progress func(c Case, run
 	count = max(count, 1)
 	var cases []Case
 	for _, t := range topologies {
-		cs, release, err := Cases(t)
-		if err != nil {
-			return nil, err
+		for _, make := range []func(cast.Topology) ([]Case, func(), error){Cases, ArenaCases} {
+			cs, release, err := make(t)
+			if err != nil {
+				return nil, err
+			}
+			defer release()
+			cases = append(cases, cs...)
 		}
-		defer release()
-		cases = append(cases, cs...)
 	}
 	benchMu.Lock()
 	defer benchMu.Unlock()

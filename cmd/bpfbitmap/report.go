@@ -93,6 +93,7 @@ type reportJSON struct {
 	Memory    []bench.MemoryRow       `json:"memory"`
 	SizeCap   bench.SizeCap           `json:"size_cap"`
 	Timings   []bench.Pair            `json:"timings"`
+	Arena     []bench.Timing          `json:"arena_timings"`
 	Selftests []bench.SelftestProgram `json:"selftests"`
 	Summary   reportSummary           `json:"summary"`
 	Files     []string                `json:"files"`
@@ -183,6 +184,11 @@ func runReport(c *command, o reportOptions, stdout, stderr io.Writer) int {
 		return c.fail(stderr, err)
 	}
 	data.Timings = bench.Pairs(timings)
+	for _, t := range timings {
+		if t.Design == bench.Arena {
+			data.Arena = append(data.Arena, t)
+		}
+	}
 	data.Summary = summarize(&data, host, hostErr == nil)
 
 	sections := reportSections(&data)

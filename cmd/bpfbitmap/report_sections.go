@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/bpfbitmap/prototype/bench"
@@ -151,8 +152,10 @@ func memorySection(d *reportJSON) string {
 	var b strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	w("![memory, NR_CPUS=8192](img/memory-nr_cpus-8192.svg)\n![memory, NR_CPUS=256](img/memory-nr_cpus-256.svg)\n\n")
-	w("Size class in bytes of one cpumask, **fixed / generic** (generic as `bpf_bitmap_create(nr_cpu_ids)` allocates it, " +
-		"padding for the cast included); — where nr_cpu_ids > NR_CPUS:\n\n")
+	w("Bytes per cpumask, **fixed / generic / arena**: fixed and generic are the `bpf_mem_alloc` size class " +
+		"(generic as `bpf_bitmap_create(nr_cpu_ids)` allocates it, padding for the cast included; bold where smaller than fixed), " +
+		"arena the sched_ext arena mask's amortized bytes (element, slab tail and index slot; `arena.Layout.PerMaskBytes`); " +
+		"— where nr_cpu_ids > NR_CPUS:\n\n")
 	w("| nr_cpu_ids |")
 	for _, nr := range bench.NrCPUsValues {
 		w(" NR_CPUS=%d |", nr)
@@ -166,9 +169,9 @@ func memorySection(d *reportJSON) string {
 		w("| %d |", n)
 		for _, nr := range bench.NrCPUsValues {
 			if r := memoryRow(d, n, nr); r != nil {
-				cell := fmt.Sprintf("%d / %d", r.Fixed.ClassBytes, r.Generic.ClassBytes)
+				cell := fmt.Sprintf("%d / %d / %.0f", r.Fixed.ClassBytes, r.Generic.ClassBytes, r.Arena.PerMaskBytes)
 				if r.Saved() > 0 {
-					cell = fmt.Sprintf("%d / **%d**", r.Fixed.ClassBytes, r.Generic.ClassBytes)
+					cell = fmt.Sprintf("%d / **%d** / %.0f", r.Fixed.ClassBytes, r.Generic.ClassBytes, r.Arena.PerMaskBytes)
 				}
 				w(" %s |", cell)
 			} else {
@@ -180,14 +183,14 @@ func memorySection(d *reportJSON) string {
 	w("\nEvery topology in detail, bytes (object = the struct the program sees; unit = object + 8-byte allocator header; " +
 		"class = the size class served; waste = class − unit, for the generic design including the cast's padding):\n\n")
 	w("<details><summary>%d topologies</summary>\n\n", len(d.Memory))
-	w("| NR_CPUS | nr_cpu_ids | L | fixed object | unit | class | waste | generic object | unit | class | waste | unpadded class | saved |\n")
-	w("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	w("| NR_CPUS | nr_cpu_ids | L | fixed object | unit | class | waste | generic object | unit | class | waste | unpadded class | saved | arena object | element | per mask |\n")
+	w("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range d.Memory {
-		w("| %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d |\n",
+		w("| %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d | %.1f |\n",
 			r.NrCPUs, r.NrCPUIDs, r.LargeCpumaskBits,
 			r.Fixed.ObjectBytes, r.Fixed.UnitBytes, r.Fixed.ClassBytes, r.Fixed.WasteBytes,
 			r.Generic.ObjectBytes, r.Generic.UnitBytes, r.Generic.ClassBytes, r.Generic.WasteBytes,
-			r.GenericExact.ClassBytes, r.Saved())
+			r.GenericExact.ClassBytes, r.Saved(), r.Arena.ObjectBytes, r.Arena.ElementBytes, r.Arena.PerMaskBytes)
 	}
 	w("\n</details>\n")
 	c := d.SizeCap
@@ -266,17 +269,29 @@ func findPair(ps []bench.Pair, fn string, n, nr int) (bench.Pair, bool) {
 func castSection(d *reportJSON) string {
 	var b strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
-	w("| nr_cpu_ids / NR_CPUS | fixed: `BPFCpumask.Cpumask()` | generic: `BitmapCastToCpumask` | allocs | create+release fixed | generic | acquire+release fixed | generic |\n")
-	w("|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	w("| nr_cpu_ids / NR_CPUS | fixed: `BPFCpumask.Cpumask()` | generic: `BitmapCastToCpumask` | arena: copy + `bpf_cpumask_populate` | allocs | create+release fixed | generic | acquire+release fixed | generic |\n")
+	w("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, t := range bench.TimingTopologies {
 		c, _ := findPair(d.Timings, bench.FnCast, t.NrCPUIDs(), t.NrCPUs())
 		l, _ := findPair(d.Timings, bench.FnCreateRelease, t.NrCPUIDs(), t.NrCPUs())
 		a, _ := findPair(d.Timings, bench.FnAcquireRelease, t.NrCPUIDs(), t.NrCPUs())
-		w("| %d / %d | %s ns | %s ns | %d | %s ns | %s ns | %s ns | %s ns |\n", t.NrCPUIDs(), t.NrCPUs(),
-			ns(c.Fixed.NsPerOp), ns(c.Generic.NsPerOp), c.Generic.AllocsPerOp,
+		ar := arenaTiming(d, bench.FnCast, t.NrCPUIDs(), t.NrCPUs())
+		w("| %d / %d | %s ns | %s ns | %s ns | %d | %s ns | %s ns | %s ns | %s ns |\n", t.NrCPUIDs(), t.NrCPUs(),
+			ns(c.Fixed.NsPerOp), ns(c.Generic.NsPerOp), ns(ar.NsPerOp), max(c.Generic.AllocsPerOp, ar.AllocsPerOp),
 			ns(l.Fixed.NsPerOp), ns(l.Generic.NsPerOp), ns(a.Fixed.NsPerOp), ns(a.Generic.NsPerOp))
 	}
 	return b.String()
+}
+
+// arenaTiming returns the arena design's timing of fn on (n, nr), or one
+// with NaN ns when it was not measured.
+func arenaTiming(d *reportJSON, fn string, n, nr int) bench.Timing {
+	for _, t := range d.Arena {
+		if t.Fn == fn && t.NrCPUIDs == n && t.NrCPUs == nr {
+			return t
+		}
+	}
+	return bench.Timing{NsPerOp: math.NaN()}
 }
 
 func overrunSection(d *reportJSON) string {

@@ -93,11 +93,11 @@ func TestReportWritesDesign(t *testing.T) {
 	// (§1.1, §5.2); a 96-CPU bitmap is 8+8+16 = 32 bytes (§5.3); 1024 bits
 	// are 136/144/192.
 	mem := sectionText(t, doc, "memory")
-	assert.Contains(t, mem, "| 8192 | 96 | 96 | 1032 | 1040 | 2048 | 1008 | 24 | 32 | 32 | 0 | 32 | 2016 |")
-	assert.Contains(t, mem, "| 8192 | 1024 | 1024 | 1032 | 1040 | 2048 | 1008 | 136 | 144 | 192 | 48 | 192 | 1856 |")
-	assert.Contains(t, mem, "| 8192 | 8192 | 8192 | 1032 | 1040 | 2048 | 1008 | 1032 | 1040 | 2048 | 1008 | 2048 | 0 |")
-	assert.Contains(t, mem, "| 256 | 2 | 256 | 40 | 48 | 64 | 16 | 16 | 24 | 64 | 40 | 32 | 0 |", "padded for the cast on NR_CPUS=256")
-	assert.Contains(t, mem, "| 96 | — | 32 / 32 | 64 / 64 | 96 / **32** | 192 / **32** | 1024 / **32** | 2048 / **32** |")
+	assert.Contains(t, mem, "| 8192 | 96 | 96 | 1032 | 1040 | 2048 | 1008 | 24 | 32 | 32 | 0 | 32 | 2016 | 24 | 32 | 40.2 |")
+	assert.Contains(t, mem, "| 8192 | 1024 | 1024 | 1032 | 1040 | 2048 | 1008 | 136 | 144 | 192 | 48 | 192 | 1856 | 136 | 144 | 154.4 |")
+	assert.Contains(t, mem, "| 8192 | 8192 | 8192 | 1032 | 1040 | 2048 | 1008 | 1032 | 1040 | 2048 | 1008 | 2048 | 0 | 1032 | 1040 | 1125.2 |")
+	assert.Contains(t, mem, "| 256 | 2 | 256 | 40 | 48 | 64 | 16 | 16 | 24 | 64 | 40 | 32 | 0 | 16 | 24 | 32.3 |", "padded for the cast on NR_CPUS=256")
+	assert.Contains(t, mem, "| 96 | — | 32 / 32 / 40 | 64 / 64 / 40 | 96 / **32** / 40 | 192 / **32** / 40 | 1024 / **32** / 40 | 2048 / **32** / 40 |")
 	ans := sectionText(t, doc, "answers")
 	assert.Equal(t, "# Answers\n\n"+strings.TrimSpace(ans)+"\n\nThe whole report: "+filepath.Join(dir, "design.md")+"\n", r.stdout,
 		"stdout is the answers")
