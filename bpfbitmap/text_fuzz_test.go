@@ -16,10 +16,17 @@ import (
 func fuzzBits(n uint16) int { return int(n % 2113) }
 
 // FuzzParseList compares ParseList with the transliterated
-// bitmap_parselist, and checks errors, the tail and both round trips.
+// bitmap_parselist, and checks errors, the tail and both round trips. It is
+// the one fuzz target of ParseList: the convert command's round trips at
+// every size up to 65536 bits are cmd/bpfbitmap's FuzzFormatRoundTrip.
 func FuzzParseList(f *testing.F) {
 	for _, tc := range append(parselistTests, parselistQuirks...) {
 		f.Add(tc.in, uint16(tc.nbits))
+	}
+	for _, s := range []string{"", "0", "0-3,8", "0-3,8-15:2/4", "all", "all:1/2", "N", "0-N", "1-5:1/4294967295",
+		"0-7:1/4N", " 0 ,\t1\n", "3-1", "0-3:5/4", "0-3:0/0", "4294967296", "x", "0-", "1,,5", "\xa01"} {
+		f.Add(s, uint16(0))
+		f.Add(s, uint16(70))
 	}
 	f.Fuzz(func(t *testing.T, in string, n uint16) {
 		nbits := fuzzBits(n)
@@ -33,6 +40,11 @@ func FuzzParseList(f *testing.F) {
 func FuzzParseHex(f *testing.F) {
 	for _, tc := range append(parseTests, parseQuirks...) {
 		f.Add(tc.in, uint16(tc.nbits))
+	}
+	for _, s := range []string{"", "0", "f", "010f", "1,00000000", "1,,5", ",44", ",", "deadBEEF", "x12345678",
+		"0x12345678", "0x1", "123456789", "ffffffff,ffffffff", " 3 \n", "g"} {
+		f.Add(s, uint16(0))
+		f.Add(s, uint16(70))
 	}
 	f.Fuzz(func(t *testing.T, in string, n uint16) {
 		nbits := fuzzBits(n)

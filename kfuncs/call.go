@@ -95,7 +95,7 @@ func NewArgs(k *cast.Kernel, d Design, src []byte) (*Args, error) {
 				return nil, fmt.Errorf("%w: bpf_cpumask_create on %v", ErrArgs, k.Topology())
 			}
 			a.release = append(a.release, func() { CpumaskRelease(m) })
-			owned[i] = &m.cpumask
+			owned[i] = m.Owned()
 			a.Cpumask = m
 		case DesignProposed:
 			b := BitmapCreate(k, int32(n))

@@ -5,14 +5,14 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
-	"strconv"
+	"slices"
 	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/bpfbitmap/prototype/cast"
+	"github.com/bpfbitmap/prototype/internal/testutil"
 	"github.com/bpfbitmap/prototype/kfuncs"
 )
 
@@ -28,92 +28,9 @@ var topologies = [][2]int{
 	{1, 8192}, {4, 8192}, {63, 8192}, {64, 8192}, {65, 8192}, {96, 8192}, {256, 8192}, {8192, 8192},
 }
 
-// model is the kernel's cpumask code written out bit by bit from
-// include/linux/cpumask.h: widths S, L and N decided here, independently of
-// cast.Topology, over the storage words an operation can touch.
-type model struct {
-	n, nr, s, l, words int
-	prev               int // distribute_cpu_mask_prev
-}
-
-func newModel(n, nr int) *model {
-	m := &model{n: n, nr: nr, s: n, l: n}
-	if nr <= 64 {
-		m.s = nr
-	}
-	if nr <= 256 {
-		m.l = nr
-	}
-	m.words = (max(m.s, m.l, m.n) + 63) / 64
-	return m
-}
-
-func bit(w []uint64, i int) bool { return w[i/64]>>(i%64)&1 != 0 }
-
-func setBit(w []uint64, i int, v bool) {
-	if v {
-		w[i/64] |= 1 << (i % 64)
-	} else {
-		w[i/64] &^= 1 << (i % 64)
-	}
-}
-
 // wordEnd is the first bit past the word holding bit n-1: whole-word
 // operations over n bits touch [0, wordEnd(n)).
 func wordEnd(n int) int { return (n + 63) / 64 * 64 }
-
-func (m *model) first(a []uint64) uint32 {
-	for i := range m.s {
-		if bit(a, i) {
-			return uint32(i)
-		}
-	}
-	return uint32(m.s)
-}
-
-func (m *model) firstZero(a []uint64) uint32 {
-	for i := range m.s {
-		if !bit(a, i) {
-			return uint32(i)
-		}
-	}
-	return uint32(m.s)
-}
-
-func (m *model) firstAnd(a, b []uint64) uint32 {
-	for i := range m.s {
-		if bit(a, i) && bit(b, i) {
-			return uint32(i)
-		}
-	}
-	return uint32(m.s)
-}
-
-func (m *model) distribute(in func(i int) bool) uint32 {
-	if m.nr == 1 {
-		if in(0) {
-			return 0
-		}
-		return uint32(m.s)
-	}
-	for k := 1; k <= m.n; k++ {
-		if i := (m.prev + k) % m.n; in(i) {
-			m.prev = i
-			return uint32(i)
-		}
-	}
-	return uint32(m.n)
-}
-
-// args are the inputs of one call: dst is BPF-owned, a and b are read-only
-// (BPF-owned or kernel-owned), cpu for the per-CPU kfuncs, src for populate.
-type args struct {
-	dst  mutator
-	dstR *cast.Cpumask
-	a, b *cast.Cpumask
-	cpu  uint32
-	src  []byte
-}
 
 // mutator calls the mutator kfuncs on one design's BPF-owned type.
 type mutator interface {
@@ -144,175 +61,23 @@ func (x mut[M]) xor(a, b *cast.Cpumask)        { kfuncs.CpumaskXor(x.m, a, b) }
 func (x mut[M]) copy(src *cast.Cpumask)        { kfuncs.CpumaskCopy(x.m, src) }
 func (x mut[M]) populate(src []byte) int32     { return kfuncs.CpumaskPopulate(x.m, src) }
 
-// op is one kfunc: run calls it, want applies the model to the model's
-// words (dst, a, b) and returns the expected result.
-type op struct {
-	name string
-	run  func(args) any
-	want func(m *model, dst, a, b []uint64, cpu uint32, src []byte) any
-}
-
-var ops = []op{
-	{"first", func(x args) any { return kfuncs.CpumaskFirst(x.a) },
-		func(m *model, _, a, _ []uint64, _ uint32, _ []byte) any { return m.first(a) }},
-	{"first_zero", func(x args) any { return kfuncs.CpumaskFirstZero(x.a) },
-		func(m *model, _, a, _ []uint64, _ uint32, _ []byte) any { return m.firstZero(a) }},
-	{"first_and", func(x args) any { return kfuncs.CpumaskFirstAnd(x.a, x.b) },
-		func(m *model, _, a, b []uint64, _ uint32, _ []byte) any { return m.firstAnd(a, b) }},
-	{"set_cpu", func(x args) any { x.dst.setCpu(x.cpu); return nil },
-		func(m *model, d, _, _ []uint64, cpu uint32, _ []byte) any {
-			if int64(cpu) < int64(m.n) {
-				setBit(d, int(cpu), true)
-			}
-			return nil
-		}},
-	{"clear_cpu", func(x args) any { x.dst.clearCpu(x.cpu); return nil },
-		func(m *model, d, _, _ []uint64, cpu uint32, _ []byte) any {
-			if int64(cpu) < int64(m.n) {
-				setBit(d, int(cpu), false)
-			}
-			return nil
-		}},
-	{"test_cpu", func(x args) any { return kfuncs.CpumaskTestCpu(x.cpu, x.a) },
-		func(m *model, _, a, _ []uint64, cpu uint32, _ []byte) any {
-			return int64(cpu) < int64(m.n) && bit(a, int(cpu))
-		}},
-	{"test_and_set_cpu", func(x args) any { return x.dst.testAndSetCpu(x.cpu) },
-		func(m *model, d, _, _ []uint64, cpu uint32, _ []byte) any {
-			if int64(cpu) >= int64(m.n) {
-				return false
-			}
-			old := bit(d, int(cpu))
-			setBit(d, int(cpu), true)
-			return old
-		}},
-	{"test_and_clear_cpu", func(x args) any { return x.dst.testAndClearCpu(x.cpu) },
-		func(m *model, d, _, _ []uint64, cpu uint32, _ []byte) any {
-			if int64(cpu) >= int64(m.n) {
-				return false
-			}
-			old := bit(d, int(cpu))
-			setBit(d, int(cpu), false)
-			return old
-		}},
-	{"setall", func(x args) any { x.dst.setall(); return nil },
-		func(m *model, d, _, _ []uint64, _ uint32, _ []byte) any {
-			if m.nr <= 64 { // word 0 := BITMAP_LAST_WORD_MASK(N)
-				for i := range 64 {
-					setBit(d, i, i < m.n)
-				}
-				return nil
-			}
-			for i := range wordEnd(m.n) { // bitmap_fill: whole words
-				setBit(d, i, true)
-			}
-			return nil
-		}},
-	{"clear", func(x args) any { x.dst.clear(); return nil },
-		func(m *model, d, _, _ []uint64, _ uint32, _ []byte) any {
-			for i := range wordEnd(m.l) {
-				setBit(d, i, false)
-			}
-			return nil
-		}},
-	{"and", func(x args) any { return x.dst.and(x.a, x.b) },
-		func(m *model, d, a, b []uint64, _ uint32, _ []byte) any {
-			any := false
-			for i := range wordEnd(m.s) {
-				v := i < m.s && bit(a, i) && bit(b, i) // last word masked
-				setBit(d, i, v)
-				any = any || v
-			}
-			return any
-		}},
-	{"or", func(x args) any { x.dst.or(x.a, x.b); return nil },
-		func(m *model, d, a, b []uint64, _ uint32, _ []byte) any {
-			for i := range wordEnd(m.s) {
-				setBit(d, i, bit(a, i) || bit(b, i))
-			}
-			return nil
-		}},
-	{"xor", func(x args) any { x.dst.xor(x.a, x.b); return nil },
-		func(m *model, d, a, b []uint64, _ uint32, _ []byte) any {
-			for i := range wordEnd(m.s) {
-				setBit(d, i, bit(a, i) != bit(b, i))
-			}
-			return nil
-		}},
-	{"equal", func(x args) any { return kfuncs.CpumaskEqual(x.a, x.b) },
-		func(m *model, _, a, b []uint64, _ uint32, _ []byte) any {
-			for i := range m.s {
-				if bit(a, i) != bit(b, i) {
-					return false
-				}
-			}
-			return true
-		}},
-	{"intersects", func(x args) any { return kfuncs.CpumaskIntersects(x.a, x.b) },
-		func(m *model, _, a, b []uint64, _ uint32, _ []byte) any { return m.firstAnd(a, b) < uint32(m.s) }},
-	{"subset", func(x args) any { return kfuncs.CpumaskSubset(x.a, x.b) },
-		func(m *model, _, a, b []uint64, _ uint32, _ []byte) any {
-			for i := range m.s {
-				if bit(a, i) && !bit(b, i) {
-					return false
-				}
-			}
-			return true
-		}},
-	{"empty", func(x args) any { return kfuncs.CpumaskEmpty(x.a) },
-		func(m *model, _, a, _ []uint64, _ uint32, _ []byte) any { return m.first(a) == uint32(m.s) }},
-	{"full", func(x args) any { return kfuncs.CpumaskFull(x.a) },
-		func(m *model, _, a, _ []uint64, _ uint32, _ []byte) any {
-			for i := range m.n {
-				if !bit(a, i) {
-					return false
-				}
-			}
-			return true
-		}},
-	{"copy", func(x args) any { x.dst.copy(x.a); return nil },
-		func(m *model, d, a, _ []uint64, _ uint32, _ []byte) any {
-			for i := range wordEnd(m.l) {
-				setBit(d, i, bit(a, i))
-			}
-			return nil
-		}},
-	{"any_distribute", func(x args) any { return kfuncs.CpumaskAnyDistribute(x.a) },
-		func(m *model, _, a, _ []uint64, _ uint32, _ []byte) any {
-			return m.distribute(func(i int) bool { return bit(a, i) })
-		}},
-	{"any_and_distribute", func(x args) any { return kfuncs.CpumaskAnyAndDistribute(x.a, x.b) },
-		func(m *model, _, a, b []uint64, _ uint32, _ []byte) any {
-			return m.distribute(func(i int) bool { return bit(a, i) && bit(b, i) })
-		}},
-	{"weight", func(x args) any { return kfuncs.CpumaskWeight(x.a) },
-		func(m *model, _, a, _ []uint64, _ uint32, _ []byte) any {
-			n := uint32(0)
-			for i := range m.s {
-				if bit(a, i) {
-					n++
-				}
-			}
-			return n
-		}},
-	{"populate", func(x args) any { return x.dst.populate(x.src) },
-		func(m *model, d, _, _ []uint64, _ uint32, src []byte) any {
-			if len(src) < wordEnd(m.n)/8 {
-				return -int32(syscall.EACCES)
-			}
-			for i := range wordEnd(m.n) {
-				setBit(d, i, src[i/8]>>(i%8)&1 != 0)
-			}
-			return int32(0)
-		}},
-}
-
 // design makes BPF-owned masks of one design.
 type design struct {
 	name string
 	// create returns a mask populated from init (bits below
 	// BITS_TO_LONGS(N) words), its read-only view and its release.
 	create func(t *testing.T, k *cast.Kernel, init []byte) (mutator, *cast.Cpumask, func())
+}
+
+// owned returns the BPF-owned mask behind a mutator of either design.
+func owned(m mutator) *cast.OwnedCpumask {
+	switch m := m.(type) {
+	case mut[*kfuncs.BPFCpumask]:
+		return m.m.Owned()
+	case mut[*cast.OwnedCpumask]:
+		return m.m
+	}
+	panic(fmt.Sprintf("owned: %T", m))
 }
 
 var designs = []design{
@@ -330,17 +95,6 @@ var designs = []design{
 		require.Zero(t, kfuncs.CpumaskPopulate(m, init))
 		return mut[*cast.OwnedCpumask]{m}, m.Cpumask(), func() { kfuncs.BitmapRelease(b) }
 	}},
-}
-
-func testSeed(t *testing.T) uint64 {
-	seed := uint64(1)
-	if s := os.Getenv("TEST_SEED"); s != "" {
-		var err error
-		seed, err = strconv.ParseUint(s, 10, 64)
-		require.NoError(t, err)
-	}
-	t.Logf("TEST_SEED=%d", seed) // set TEST_SEED to replay this run
-	return seed
 }
 
 // patterns returns the initial contents of masks: BITS_TO_LONGS(N) words,
@@ -376,12 +130,27 @@ func cpusFor(n, nr int) []uint32 {
 	return []uint32{0, uint32(n - 1), uint32(n), uint32(n + 1), 63, 64, uint32(nr - 1), uint32(nr), math.MaxUint32}
 }
 
-// TestCpumaskKfuncs runs every cpumask kfunc on both designs over every
-// topology, against the model: results, and every storage word the kernel's
-// operations can touch (tail bits included), must match.
+// cpumaskRows are the rows TestCpumaskKfuncs checks: every cpumask kfunc
+// both designs run, read from the table.
+func cpumaskRows(t *testing.T) []kfuncs.Kfunc {
+	var rows []kfuncs.Kfunc
+	for _, row := range kfuncs.Kfuncs {
+		if row.Design == kfuncs.DesignShared && row.Call != nil && takesCpumask(row) {
+			rows = append(rows, row)
+		}
+	}
+	require.Len(t, rows, 23, "the cpumask kfuncs of Linux 6.18")
+	return rows
+}
+
+// TestCpumaskKfuncs calls every cpumask row's Call on both designs over
+// every topology, against the shared reference model: results, and every
+// storage word the kernel's operations can touch (tail bits included), must
+// match. The row's prototype says which argument is which: the non-const
+// struct pointer is Args.Dst, the const ones Src1 and Src2 in order.
 func TestCpumaskKfuncs(t *testing.T) {
-	seed := testSeed(t)
-	covered := map[string]bool{}
+	seed := testutil.Seed(t)
+	rows := cpumaskRows(t)
 	for _, tp := range topologies {
 		n, nr := tp[0], tp[1]
 		for _, d := range designs {
@@ -389,39 +158,57 @@ func TestCpumaskKfuncs(t *testing.T) {
 				rng := rand.New(rand.NewPCG(seed, uint64(n*10000+nr)))
 				k, err := cast.NewKernel(cast.MustTopology(n, nr))
 				require.NoError(t, err)
-				md := newModel(n, nr)
+				md := testutil.NewCpumask(n, nr)
 				live := k.Allocator().Stats().Live
 				pats := patterns(rng, n)
 				cpus := cpusFor(n, nr)
-				for _, o := range ops {
-					covered[o.name] = true
+				for _, row := range rows {
+					sig, err := row.Signature()
+					require.NoError(t, err)
 					for c := range 4 {
 						pa, pb, pd := pats[rng.IntN(len(pats))], pats[rng.IntN(len(pats))], pats[rng.IntN(len(pats))]
 						if c == 0 {
 							pb = pa // equal/subset/and of a mask with its twin
 						}
-						dst, dstR, relD := d.create(t, k, pd)
-						a, aR, relA := d.create(t, k, pa)
+						dst, _, relD := d.create(t, k, pd)
+						_, aR, relA := d.create(t, k, pa)
 						_, bR, relB := d.create(t, k, pb)
-						_ = a
-						x := args{dst: dst, dstR: dstR, a: aR, b: bR, cpu: cpus[rng.IntN(len(cpus))], src: pats[rng.IntN(len(pats))]}
+						a := &kfuncs.Args{Dst: owned(dst), Src1: aR, Src2: bR, Cpu: cpus[rng.IntN(len(cpus))], Mem: pats[rng.IntN(len(pats))]}
 						var task *cast.Task
 						if c == 1 {
 							task = kernelTask(t, k, pb)
-							x.b = task.CpusPtr // a kernel-owned source
+							a.Src2 = task.CpusPtr // a kernel-owned source
 						}
 						if c == 2 {
-							x.src = x.src[:len(x.src)-1] // short: -EACCES
+							a.Mem = a.Mem[:len(a.Mem)-1] // short: -EACCES
 						}
-						mw := func(cm *cast.Cpumask) []uint64 { return cm.AppendWords(nil) }
-						wd, wa, wb := mw(x.dstR), mw(x.a), mw(x.b)
-						require.Len(t, wd, md.words, "operations touch BITS_TO_LONGS(max(S, L, N)) words")
-						want := o.want(md, wd, wa, wb, x.cpu, x.src)
-						got := o.run(x)
-						require.Equalf(t, want, got, "%s(cpu=%d) with dst=%x a=%x b=%x", o.name, x.cpu, pd, pa, pb)
-						require.Equalf(t, wd, mw(x.dstR), "%s: dst storage", o.name)
-						require.Equalf(t, wa, mw(x.a), "%s: a must not change", o.name)
-						require.Equal(t, md.prev, int(k.DistributeCursor()), "distribute cursor")
+						var views []*cast.Cpumask
+						var model [][]uint64
+						srcs := []*cast.Cpumask{a.Src1, a.Src2}
+						for _, p := range sig.Params {
+							if p.Kind != kfuncs.ParamStruct {
+								continue
+							}
+							v := a.Dst.Cpumask()
+							if p.Const {
+								v, srcs = srcs[0], srcs[1:]
+							}
+							views = append(views, v)
+							model = append(model, v.AppendWords(nil))
+						}
+						before := slices.Clone(model)
+						for i := range before {
+							before[i] = slices.Clone(model[i])
+						}
+						want, err := md.Call(row.Kernel, a.Cpu, a.Mem, model)
+						require.NoError(t, err, "the reference model has no case for %s", row.Kernel)
+						row.Call(a, 1)
+						require.Equalf(t, want, a.Ret, "%s(cpu=%d) with dst=%x a=%x b=%x", row.Kernel, a.Cpu, pd, pa, pb)
+						for i, v := range views {
+							require.Lenf(t, model[i], md.Words(), "operations touch BITS_TO_LONGS(max(S, L, N)) words")
+							require.Equalf(t, model[i], v.AppendWords(nil), "%s: mask argument %d's storage (before %x)", row.Kernel, i, before[i])
+						}
+						require.Equal(t, md.Prev, k.DistributeCursor(), "distribute cursor")
 						relD()
 						relA()
 						relB()
@@ -430,11 +217,6 @@ func TestCpumaskKfuncs(t *testing.T) {
 				}
 				require.Equal(t, live, k.Allocator().Stats().Live, "every mask released")
 			})
-		}
-	}
-	for _, o := range kfuncs.Kfuncs {
-		if o.Design == kfuncs.DesignShared && len(o.Kernel) > 12 && o.Kernel[:12] == "bpf_cpumask_" {
-			require.Truef(t, covered[o.Kernel[12:]], "%s has no case in ops", o.Kernel)
 		}
 	}
 }

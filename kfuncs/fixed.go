@@ -38,6 +38,11 @@ func (m *BPFCpumask) Cpumask() *cast.Cpumask {
 	return (*cast.OwnedCpumask)(unsafe.Pointer(m)).Cpumask()
 }
 
+// Owned returns m as the BPF-owned mask type the cast yields, for code that
+// handles both designs' masks alike (Args.Dst); every mutator takes either.
+// It does not allocate; nil gives nil.
+func (m *BPFCpumask) Owned() *cast.OwnedCpumask { return (*cast.OwnedCpumask)(unsafe.Pointer(m)) }
+
 // CpumaskCreate allocates a cleared cpumask with one reference
 // (bpf_cpumask_create). It returns nil when the allocator fails, as the
 // kernel does when this CPU's cache is empty, and for a nil k.

@@ -6,6 +6,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bpfbitmap/prototype/cast"
+	"github.com/bpfbitmap/prototype/internal/testutil"
+	"github.com/bpfbitmap/prototype/kfuncs"
 )
 
 // FuzzCpumaskOps drives a stream of cpumask kfuncs over three masks (dst, a,
@@ -22,7 +24,8 @@ func FuzzCpumaskOps(f *testing.F) {
 	f.Fuzz(func(t *testing.T, topo byte, prog []byte) {
 		tp := topologies[int(topo)%len(topologies)]
 		n, nr := tp[0], tp[1]
-		md := newModel(n, nr)
+		md := testutil.NewCpumask(n, nr)
+		rows := cpumaskRows(t)
 		type state struct {
 			k     *cast.Kernel
 			masks [3]mutator
@@ -48,7 +51,7 @@ func FuzzCpumaskOps(f *testing.F) {
 		}
 		var mw [3][]uint64
 		for i := range mw {
-			mw[i] = make([]uint64, md.words)
+			mw[i] = make([]uint64, md.Words())
 		}
 		src := make([]byte, wordEnd(n)/8)
 		for i := range src {
@@ -56,17 +59,32 @@ func FuzzCpumaskOps(f *testing.F) {
 		}
 		cpus := cpusFor(n, nr)
 		for ; len(prog) >= 3; prog = prog[3:] {
-			o := ops[int(prog[0])%len(ops)]
+			row := rows[int(prog[0])%len(rows)]
+			sig, err := row.Signature()
+			require.NoError(t, err)
 			cpu := cpus[int(prog[1])%len(cpus)]
 			ai, bi := int(prog[2])%3, int(prog[2]/3)%3
-			want := o.want(md, mw[0], mw[ai], mw[bi], cpu, src)
-			for _, s := range states {
-				got := o.run(args{dst: s.masks[0], dstR: s.views[0], a: s.views[ai], b: s.views[bi], cpu: cpu, src: src})
-				require.Equalf(t, want, got, "%s(cpu=%d, a=%d, b=%d) on nr_cpu_ids=%d NR_CPUS=%d", o.name, cpu, ai, bi, n, nr)
-				for i := range mw {
-					require.Equalf(t, mw[i], s.views[i].AppendWords(nil), "%s: mask %d storage", o.name, i)
+			var model [][]uint64 // the model's masks in argument order, aliasing mw as the kernel's would
+			srcs := []int{ai, bi}
+			for _, p := range sig.Params {
+				switch {
+				case p.Kind != kfuncs.ParamStruct:
+				case p.Const:
+					model, srcs = append(model, mw[srcs[0]]), srcs[1:]
+				default:
+					model = append(model, mw[0])
 				}
-				require.Equal(t, md.prev, int(s.k.DistributeCursor()))
+			}
+			want, err := md.Call(row.Kernel, cpu, src, model)
+			require.NoError(t, err)
+			for _, s := range states {
+				a := &kfuncs.Args{Dst: owned(s.masks[0]), Src1: s.views[ai], Src2: s.views[bi], Cpu: cpu, Mem: src}
+				row.Call(a, 1)
+				require.Equalf(t, want, a.Ret, "%s(cpu=%d, a=%d, b=%d) on nr_cpu_ids=%d NR_CPUS=%d", row.Kernel, cpu, ai, bi, n, nr)
+				for i := range mw {
+					require.Equalf(t, mw[i], s.views[i].AppendWords(nil), "%s: mask %d storage", row.Kernel, i)
+				}
+				require.Equal(t, md.Prev, s.k.DistributeCursor())
 			}
 		}
 	})

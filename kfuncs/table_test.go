@@ -1,6 +1,8 @@
 package kfuncs_test
 
 import (
+	"errors"
+	"fmt"
 	"go/ast"
 	"go/build"
 	"go/parser"
@@ -9,12 +11,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bpfbitmap/prototype/internal/testutil"
 	"github.com/bpfbitmap/prototype/kfuncs"
 )
 
@@ -250,4 +254,106 @@ func TestTableCalls(t *testing.T) {
 			assert.Containsf(t, bodies[row.Kernel], row.Go, "%s: Call does not call %s", row.Kernel, row.Go)
 		}
 	}
+}
+
+// rowEnv is what a row is checked against: the package's exported
+// functions, the Call bodies in table.go, the reference model and
+// docs/kfuncs.md.
+type rowEnv struct {
+	funcs  map[string]*ast.FuncDecl
+	bodies map[string][]string
+	model  *testutil.Cpumask
+	docs   string
+}
+
+func newRowEnv(t *testing.T) rowEnv {
+	docs, err := os.ReadFile("../docs/kfuncs.md")
+	require.NoError(t, err)
+	return rowEnv{parsePackage(t), callBodies(t), testutil.NewCpumask(4, 64), string(docs)}
+}
+
+// rowProblems returns what is missing for row, each naming the file that
+// must change: the list TestHypotheticalRow shows for a new kfunc, and that
+// TestTableRowsComplete requires empty for every row.
+func rowProblems(env rowEnv, row kfuncs.Kfunc) []string {
+	var out []string
+	add := func(format string, args ...any) { out = append(out, row.Kernel+": "+fmt.Sprintf(format, args...)) }
+	if row.Go != kfuncs.GoName(row.Kernel) {
+		add("Go name %s breaks the naming rule (kfuncs/table.go)", row.Go)
+	}
+	if _, err := row.Signature(); err != nil {
+		add("prototype: %v (kfuncs/table.go)", err)
+	}
+	if env.funcs[row.Go] == nil {
+		add("no exported function %s (its implementation in kfuncs)", row.Go)
+	}
+	switch body, ok := env.bodies[row.Kernel]; {
+	case wantsCall(row) != (row.Call != nil):
+		add("Call must be set iff the row is not the second half of a pair (kfuncs/table.go)")
+	case !ok:
+		add("no row in kfuncs/table.go")
+	case row.Call != nil && !slices.Contains(body, row.Go):
+		add("Call does not call %s (kfuncs/table.go)", row.Go)
+	}
+	if row.Design == kfuncs.DesignShared && row.Call != nil && takesCpumask(row) {
+		masks := make([][]uint64, 3)
+		for i := range masks {
+			masks[i] = make([]uint64, env.model.Words())
+		}
+		if _, err := env.model.Call(row.Kernel, 0, nil, masks); errors.Is(err, testutil.ErrUnknownKfunc) {
+			add("no case in the reference model (internal/testutil/cpumask.go)")
+		}
+	}
+	md := string(kfuncs.Table{row}.Markdown())
+	i := strings.Index(md, "| `"+row.Kernel+"`")
+	if line, _, _ := strings.Cut(md[max(i, 0):], "\n"); i < 0 || !strings.Contains(env.docs, line+"\n") {
+		add("docs/kfuncs.md lacks its row (go generate ./kfuncs)")
+	}
+	return out
+}
+
+func TestTableRowsComplete(t *testing.T) {
+	env := newRowEnv(t)
+	for _, row := range kfuncs.Kfuncs {
+		assert.Empty(t, rowProblems(env, row))
+	}
+}
+
+// TestHypotheticalRow adds a cpumask kfunc to the table and lists what else
+// must change: its implementation, its case in the reference model, the
+// row itself in table.go (the test's copy is not there) and the generated
+// docs. Nothing else: the benchmarks take the row as it is (bench's
+// TestHypotheticalRowBenchmarks), and the verifier model and the oracle
+// read names, flags and argument kinds from it.
+func TestHypotheticalRow(t *testing.T) {
+	env := newRowEnv(t)
+	row := kfuncs.Kfunc{
+		Kernel: "bpf_cpumask_nth", Go: "CpumaskNth",
+		Proto: "u32 bpf_cpumask_nth(u32 n, const struct cpumask *cpumask)",
+		Flags: kfuncs.KfRcu, Since: "7.0", Kind: kfuncs.KindKfunc, Design: kfuncs.DesignShared,
+		Why: "cpumask_nth over S; fewer than n+1 CPUs give S.",
+		Call: func(a *kfuncs.Args, n int) {
+			for range n {
+				a.Ret = uint64(kfuncs.CpumaskFirst(a.Src1)) // stands in for CpumaskNth, which does not exist
+			}
+		},
+	}
+	sig, err := row.Signature()
+	require.NoError(t, err)
+	require.Equal(t, []kfuncs.ParamKind{kfuncs.ParamScalar, kfuncs.ParamStruct}, []kfuncs.ParamKind{sig.Params[0].Kind, sig.Params[1].Kind})
+	assert.Equal(t, []string{
+		"bpf_cpumask_nth: no exported function CpumaskNth (its implementation in kfuncs)",
+		"bpf_cpumask_nth: no row in kfuncs/table.go",
+		"bpf_cpumask_nth: no case in the reference model (internal/testutil/cpumask.go)",
+		"bpf_cpumask_nth: docs/kfuncs.md lacks its row (go generate ./kfuncs)",
+	}, rowProblems(env, row))
+
+	// Had it a function, a row in table.go and a model case, only the
+	// generated docs would be left, and go generate writes them.
+	env.funcs[row.Go] = env.funcs["CpumaskFirst"]
+	env.bodies[row.Kernel] = []string{"uint64", row.Go}
+	assert.Equal(t, []string{"bpf_cpumask_nth: no case in the reference model (internal/testutil/cpumask.go)",
+		"bpf_cpumask_nth: docs/kfuncs.md lacks its row (go generate ./kfuncs)"}, rowProblems(env, row))
+	env.docs += string(kfuncs.Table{row}.Markdown())
+	assert.Len(t, rowProblems(env, row), 1, "only the model case left")
 }

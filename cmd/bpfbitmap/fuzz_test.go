@@ -1,15 +1,12 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"strconv"
 	"testing"
 
 	"github.com/bpfbitmap/prototype/bpfbitmap"
-	"github.com/stretchr/testify/assert"
+	"github.com/bpfbitmap/prototype/internal/testutil"
 	"github.com/stretchr/testify/require"
 )
 
@@ -82,21 +79,8 @@ func checkRoundTrip(t *testing.T, b *bpfbitmap.Bitmap) {
 	require.Equal(t, b.Weight(), toList.Weight)
 }
 
-// testSeed returns the seed for random inputs: TEST_SEED if set, else a
-// fixed one, logged either way so that a failure can be replayed.
-func testSeed(t *testing.T) uint64 {
-	seed := uint64(1)
-	if s := os.Getenv("TEST_SEED"); s != "" {
-		v, err := strconv.ParseUint(s, 10, 64)
-		require.NoError(t, err, "TEST_SEED")
-		seed = v
-	}
-	t.Logf("TEST_SEED=%d", seed)
-	return seed
-}
-
 func TestRoundTripSizes(t *testing.T) {
-	rng := rand.New(rand.NewPCG(testSeed(t), 2))
+	rng := rand.New(rand.NewPCG(testutil.Seed(t), 2))
 	before := bpfbitmap.Default().Stats().Live
 	for _, n := range roundTripSizes() {
 		t.Run(fmt.Sprintf("bits=%d", n), func(t *testing.T) {
@@ -134,67 +118,4 @@ func FuzzFormatRoundTrip(f *testing.F) {
 		fill(b, pattern)
 		checkRoundTrip(t, b)
 	})
-}
-
-// fuzzSizes maps the fuzzer's byte to widths around the interesting
-// boundaries, so that text inputs meet both fitting and too-small bitmaps.
-func fuzzSize(k uint16) int {
-	sizes := roundTripSizes()
-	return sizes[int(k)%len(sizes)]
-}
-
-// checkParse requires that a Parse error is a *ParseError (or New's
-// size error) naming the kernel errno and a byte inside s, and that a
-// successful parse round-trips.
-func checkParse(t *testing.T, s string, n int, b *bpfbitmap.Bitmap, err error) {
-	t.Helper()
-	if err != nil {
-		require.Nil(t, b)
-		pe, ok := errors.AsType[*bpfbitmap.ParseError](err)
-		require.True(t, ok, "error %v is not a *ParseError", err)
-		require.GreaterOrEqual(t, pe.Offset, 0)
-		require.LessOrEqual(t, pe.Offset, len(s), "offset past the input")
-		require.NotEqual(t, "EIO", errnoName(err), "error %v matches no kernel errno", err)
-		return
-	}
-	defer b.Release()
-	require.Equal(t, n, b.Len())
-	checkRoundTrip(t, b)
-}
-
-// FuzzParseList parses arbitrary text as a list: errors must carry the
-// kernel's errno and a position; results must round-trip.
-func FuzzParseList(f *testing.F) {
-	for _, s := range []string{"", "0", "0-3,8", "0-3,8-15:2/4", "all", "all:1/2", "N", "0-N", "1-5:1/4294967295",
-		"0-7:1/4N", " 0 ,\t1\n", "3-1", "0-3:5/4", "0-3:0/0", "4294967296", "x", "0-", "1,,5", "\xa01"} {
-		f.Add(s, uint16(0))
-		f.Add(s, uint16(70))
-	}
-	f.Fuzz(func(t *testing.T, s string, k uint16) {
-		n := fuzzSize(k)
-		b, err := bpfbitmap.ParseList(s, n)
-		checkParse(t, s, n, b, err)
-	})
-}
-
-// FuzzParseHex is FuzzParseList for the hex form.
-func FuzzParseHex(f *testing.F) {
-	for _, s := range []string{"", "0", "f", "010f", "1,00000000", "1,,5", ",44", ",", "deadBEEF", "x12345678",
-		"0x12345678", "0x1", "123456789", "ffffffff,ffffffff", " 3 \n", "g"} {
-		f.Add(s, uint16(0))
-		f.Add(s, uint16(70))
-	}
-	f.Fuzz(func(t *testing.T, s string, k uint16) {
-		n := fuzzSize(k)
-		b, err := bpfbitmap.ParseHex(s, n)
-		checkParse(t, s, n, b, err)
-	})
-}
-
-func TestFuzzSizeCovers(t *testing.T) {
-	seen := map[int]bool{}
-	for k := range uint16(len(roundTripSizes())) {
-		seen[fuzzSize(k)] = true
-	}
-	assert.Len(t, seen, len(roundTripSizes()))
 }
