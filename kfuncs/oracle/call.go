@@ -6,6 +6,8 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+
+	"github.com/bpfbitmap/prototype/kfuncs"
 )
 
 // Load chooses how Call puts an input mask into a fresh bpf_cpumask.
@@ -130,7 +132,7 @@ func ctxOff(slot int) int16 { return int16(8 * slot) }
 // Call runs c in the kernel: one program run, built on first use.
 func (o *Oracle) Call(c Call) (Result, error) {
 	if !c.Kfunc.valid() {
-		return Result{}, fmt.Errorf("kfunc %d: %w", c.Kfunc, ErrInvalidInput)
+		return Result{}, fmt.Errorf("kfunc %q: %w", c.Kfunc, ErrInvalidInput)
 	}
 	k := progKey{fn: c.Kfunc, load: c.Load, srcLen: len(c.Src), repeat: max(c.Repeat, 1)}
 	l := o.layoutFor(k)
@@ -196,7 +198,7 @@ func (o *Oracle) checkCall(c Call, k progKey, l layout) error {
 			}
 		}
 	}
-	if (c.Kfunc == FnCpumaskPopulate) != (len(c.Src) > 0) {
+	if c.Kfunc.TakesSrc() != (len(c.Src) > 0) {
 		return fmt.Errorf("%s: Src is for bpf_cpumask_populate only, and it needs one: %w", c.Kfunc, ErrInvalidInput)
 	}
 	if len(c.Src) > maxSrc || k.repeat > maxRepeat {
@@ -320,25 +322,25 @@ func (o *Oracle) loadMasks(e *emitter, load Load, l layout) {
 	}
 }
 
-// setArgs loads the kfunc's arguments into R1.. in C order.
+// setArgs loads the kfunc's arguments into R1.. in C order, following its
+// signature: a scalar is the cpu, a struct pointer the next mask, memory
+// the populate source, with its size after it.
 func (o *Oracle) setArgs(e *emitter, fn Kfunc, l layout, srcLen int) {
-	reg, mask := asm.R1, 0
-	for _, a := range fn.info().args {
-		switch a {
-		case argCPU:
-			e.emit(asm.LoadMem(reg, asm.R6, ctxOff(slotCPU), asm.DWord))
-		case argMask:
+	sig, _ := fn.signature()
+	mask := 0
+	for i, p := range sig.Params {
+		reg := asm.R1 + asm.Register(i)
+		switch {
+		case isMask(p):
 			e.emit(asm.Mov.Reg(reg, maskRegs[mask]))
 			mask++
-		case argSrc:
-			e.emit(
-				asm.Mov.Reg(reg, asm.RFP),
-				asm.Add.Imm(reg, int32(l.srcOff())),
-				asm.Mov.Imm(reg+1, int32(srcLen)),
-			)
-			reg++
+		case p.Kind == kfuncs.ParamScalar:
+			e.emit(asm.LoadMem(reg, asm.R6, ctxOff(slotCPU), asm.DWord))
+		case p.Kind == kfuncs.ParamMem:
+			e.emit(asm.Mov.Reg(reg, asm.RFP), asm.Add.Imm(reg, int32(l.srcOff())))
+		case p.Kind == kfuncs.ParamMemSize:
+			e.emit(asm.Mov.Imm(reg, int32(srcLen)))
 		}
-		reg++
 	}
 }
 

@@ -33,7 +33,7 @@ type Cost struct {
 	NullCreates int
 }
 
-// costKey identifies a cached measurement program. fn == 0 with pair set
+// costKey identifies a cached measurement program. fn == "" with pair set
 // is create+release; empty drops the measured call.
 type costKey struct {
 	fn    Kfunc
@@ -50,11 +50,11 @@ const (
 
 func (o *Oracle) costLayout(k costKey) layout {
 	pk := progKey{fn: k.fn, repeat: 2}
-	if k.fn == FnCpumaskPopulate {
+	if k.fn.TakesSrc() {
 		pk.srcLen = 8 * o.topo.ValidWords()
 	}
 	if k.pair {
-		pk.fn = 0
+		pk.fn = ""
 	}
 	l := o.layoutFor(pk)
 	if k.pair {
@@ -63,21 +63,21 @@ func (o *Oracle) costLayout(k costKey) layout {
 	return l
 }
 
-// MeasureKfunc measures fn on masks holding every CPU below nr_cpu_ids
+// measureKfunc measures fn on masks holding every CPU below nr_cpu_ids
 // (cpu argument 0, populate from a full valid-width source). The calling
 // goroutine is pinned to CPU 0 for the measurement.
-func (o *Oracle) MeasureKfunc(fn Kfunc, iterations, runs int) (Cost, error) {
+func (o *Oracle) measureKfunc(fn Kfunc, iterations, runs int) (Cost, error) {
 	if !fn.valid() {
-		return Cost{}, fmt.Errorf("kfunc %d: %w", fn, ErrInvalidInput)
+		return Cost{}, fmt.Errorf("kfunc %q: %w", fn, ErrInvalidInput)
 	}
 	return o.measure(costKey{fn: fn}, fn.String(), iterations, runs)
 }
 
-// MeasureCreateRelease measures a bpf_cpumask_create, NULL check and
+// measureCreateRelease measures a bpf_cpumask_create, NULL check and
 // bpf_cpumask_release per iteration. Released masks wait for an RCU grace
 // period before reuse, so long loops drain the per-CPU cache: keep
 // iterations small (tens) and see Cost.NullCreates.
-func (o *Oracle) MeasureCreateRelease(iterations, runs int) (Cost, error) {
+func (o *Oracle) measureCreateRelease(iterations, runs int) (Cost, error) {
 	return o.measure(costKey{pair: true}, CreateRelease, iterations, runs)
 }
 
@@ -250,13 +250,13 @@ func CostNames() []string {
 func (o *Oracle) MeasureAll(iterations, pairIterations, runs int) ([]Cost, error) {
 	var out []Cost
 	for _, fn := range Kfuncs() {
-		c, err := o.MeasureKfunc(fn, iterations, runs)
+		c, err := o.measureKfunc(fn, iterations, runs)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, c)
 	}
-	c, err := o.MeasureCreateRelease(pairIterations, runs*8)
+	c, err := o.measureCreateRelease(pairIterations, runs*8)
 	if err != nil {
 		return nil, err
 	}

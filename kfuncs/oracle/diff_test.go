@@ -67,51 +67,51 @@ func b2u(b bool) uint64 {
 func applyKfunc[M kfuncs.BPFOwned](fn Kfunc, cpu uint32, src []byte, ms []designMask[M]) uint64 {
 	v := func(i int) *cast.Cpumask { return ms[i].view }
 	switch fn {
-	case FnCpumaskFirst:
+	case "bpf_cpumask_first":
 		return uint64(kfuncs.CpumaskFirst(v(0)))
-	case FnCpumaskFirstZero:
+	case "bpf_cpumask_first_zero":
 		return uint64(kfuncs.CpumaskFirstZero(v(0)))
-	case FnCpumaskFirstAnd:
+	case "bpf_cpumask_first_and":
 		return uint64(kfuncs.CpumaskFirstAnd(v(0), v(1)))
-	case FnCpumaskSetCpu:
+	case "bpf_cpumask_set_cpu":
 		kfuncs.CpumaskSetCpu(cpu, ms[0].m)
-	case FnCpumaskClearCpu:
+	case "bpf_cpumask_clear_cpu":
 		kfuncs.CpumaskClearCpu(cpu, ms[0].m)
-	case FnCpumaskTestCpu:
+	case "bpf_cpumask_test_cpu":
 		return b2u(kfuncs.CpumaskTestCpu(cpu, v(0)))
-	case FnCpumaskTestAndSetCpu:
+	case "bpf_cpumask_test_and_set_cpu":
 		return b2u(kfuncs.CpumaskTestAndSetCpu(cpu, ms[0].m))
-	case FnCpumaskTestAndClearCpu:
+	case "bpf_cpumask_test_and_clear_cpu":
 		return b2u(kfuncs.CpumaskTestAndClearCpu(cpu, ms[0].m))
-	case FnCpumaskSetall:
+	case "bpf_cpumask_setall":
 		kfuncs.CpumaskSetall(ms[0].m)
-	case FnCpumaskClear:
+	case "bpf_cpumask_clear":
 		kfuncs.CpumaskClear(ms[0].m)
-	case FnCpumaskAnd:
+	case "bpf_cpumask_and":
 		return b2u(kfuncs.CpumaskAnd(ms[0].m, v(1), v(2)))
-	case FnCpumaskOr:
+	case "bpf_cpumask_or":
 		kfuncs.CpumaskOr(ms[0].m, v(1), v(2))
-	case FnCpumaskXor:
+	case "bpf_cpumask_xor":
 		kfuncs.CpumaskXor(ms[0].m, v(1), v(2))
-	case FnCpumaskEqual:
+	case "bpf_cpumask_equal":
 		return b2u(kfuncs.CpumaskEqual(v(0), v(1)))
-	case FnCpumaskIntersects:
+	case "bpf_cpumask_intersects":
 		return b2u(kfuncs.CpumaskIntersects(v(0), v(1)))
-	case FnCpumaskSubset:
+	case "bpf_cpumask_subset":
 		return b2u(kfuncs.CpumaskSubset(v(0), v(1)))
-	case FnCpumaskEmpty:
+	case "bpf_cpumask_empty":
 		return b2u(kfuncs.CpumaskEmpty(v(0)))
-	case FnCpumaskFull:
+	case "bpf_cpumask_full":
 		return b2u(kfuncs.CpumaskFull(v(0)))
-	case FnCpumaskCopy:
+	case "bpf_cpumask_copy":
 		kfuncs.CpumaskCopy(ms[0].m, v(1))
-	case FnCpumaskAnyDistribute:
+	case "bpf_cpumask_any_distribute":
 		return uint64(kfuncs.CpumaskAnyDistribute(v(0)))
-	case FnCpumaskAnyAndDistribute:
+	case "bpf_cpumask_any_and_distribute":
 		return uint64(kfuncs.CpumaskAnyAndDistribute(v(0), v(1)))
-	case FnCpumaskWeight:
+	case "bpf_cpumask_weight":
 		return uint64(kfuncs.CpumaskWeight(v(0)))
-	case FnCpumaskPopulate:
+	case "bpf_cpumask_populate":
 		return uint64(uint32(kfuncs.CpumaskPopulate(ms[0].m, src)))
 	default:
 		panic("applyKfunc: " + fn.String())
@@ -179,7 +179,7 @@ func diffCall[M kfuncs.BPFOwned](t testing.TB, o *Oracle, d design[M], c Call, s
 		ms[i] = m
 	}
 	what := fmt.Sprintf("%s %s(cpu=%d, %#x, src=%x)", d.name, c.Kfunc, c.CPU, c.Masks, c.Src)
-	if c.Kfunc == FnCpumaskAnyDistribute || c.Kfunc == FnCpumaskAnyAndDistribute {
+	if c.Kfunc == "bpf_cpumask_any_distribute" || c.Kfunc == "bpf_cpumask_any_and_distribute" {
 		syncCursor(d.k, tp, kr.Rets[0])
 	}
 	for rep, kret := range kr.Rets {
@@ -230,14 +230,14 @@ func diffCases(t testing.TB, tp Topology) []Call {
 					c.CPU = uint32(rng.IntN(tp.NrCPUs + 2))
 				}
 			}
-			if fn == FnCpumaskPopulate {
+			if fn == "bpf_cpumask_populate" {
 				// Both sides of bitmap_size(nr_cpu_ids): -EACCES below it.
 				c.Src = make([]byte, 1+i%(8*tp.Words()+8))
 				for b := range c.Src {
 					c.Src[b] = byte(rng.Uint32())
 				}
 			}
-			if fn == FnCpumaskAnyDistribute || fn == FnCpumaskAnyAndDistribute {
+			if fn == "bpf_cpumask_any_distribute" || fn == "bpf_cpumask_any_and_distribute" {
 				c.Repeat = 2*tp.NrCPUIDs + 1
 			}
 			out = append(out, c)
@@ -298,7 +298,7 @@ func (s *fuzzState[M]) step(t testing.TB, tp Topology, c Call, args []int, kr Re
 	for i, a := range args {
 		ms[i] = s.masks[a]
 	}
-	if c.Kfunc == FnCpumaskAnyDistribute || c.Kfunc == FnCpumaskAnyAndDistribute {
+	if c.Kfunc == "bpf_cpumask_any_distribute" || c.Kfunc == "bpf_cpumask_any_and_distribute" {
 		syncCursor(s.d.k, tp, kr.Rets[0])
 	}
 	for rep, kret := range kr.Rets {
@@ -313,14 +313,17 @@ func (s *fuzzState[M]) step(t testing.TB, tp Topology, c Call, args []int, kr Re
 
 const maxFuzzOps = 64
 
+// op is the fuzz input byte that selects fn.
+func op(fn Kfunc) byte { return byte(slices.Index(Kfuncs(), fn)) }
+
 // FuzzOracleOps decodes prog as (op, arg, selector) triples and drives the
 // same op sequence through the kernel and both designs, three persistent
 // masks each, comparing after every op.
 func FuzzOracleOps(f *testing.F) {
-	f.Add([]byte{byte(FnCpumaskSetCpu), 0, 0, byte(FnCpumaskSetCpu), 1, 1, byte(FnCpumaskOr), 0, 2, byte(FnCpumaskWeight), 0, 0})
-	f.Add([]byte{byte(FnCpumaskSetall), 0, 0, byte(FnCpumaskCopy), 0, 1, byte(FnCpumaskAnyDistribute), 0, 1, byte(FnCpumaskXor), 0, 3})
-	f.Add([]byte{byte(FnCpumaskPopulate), 0xff, 0, byte(FnCpumaskTestAndClearCpu), 1, 0, byte(FnCpumaskFull), 0, 0, byte(FnCpumaskAnd), 0, 5})
-	f.Add([]byte{byte(FnCpumaskPopulate), 3, 1, byte(FnCpumaskClear), 0, 1, byte(FnCpumaskAnyAndDistribute), 0, 2, byte(FnCpumaskFirstZero), 0, 1})
+	f.Add([]byte{op("bpf_cpumask_set_cpu"), 0, 0, op("bpf_cpumask_set_cpu"), 1, 1, op("bpf_cpumask_or"), 0, 2, op("bpf_cpumask_weight"), 0, 0})
+	f.Add([]byte{op("bpf_cpumask_setall"), 0, 0, op("bpf_cpumask_copy"), 0, 1, op("bpf_cpumask_any_distribute"), 0, 1, op("bpf_cpumask_xor"), 0, 3})
+	f.Add([]byte{op("bpf_cpumask_populate"), 0xff, 0, op("bpf_cpumask_test_and_clear_cpu"), 1, 0, op("bpf_cpumask_full"), 0, 0, op("bpf_cpumask_and"), 0, 5})
+	f.Add([]byte{op("bpf_cpumask_populate"), 3, 1, op("bpf_cpumask_clear"), 0, 1, op("bpf_cpumask_any_and_distribute"), 0, 2, op("bpf_cpumask_first_zero"), 0, 1})
 	o := Require(f)
 	n := countComparisons(f)
 	tp := o.Topology()
@@ -351,10 +354,10 @@ func FuzzOracleOps(f *testing.F) {
 					c.CPU = ^uint32(0) - uint32(prog[1]&0xf)
 				}
 			}
-			if fn == FnCpumaskPopulate {
+			if fn == "bpf_cpumask_populate" {
 				c.Src = slices.Repeat([]byte{prog[1]}, 1+int(prog[2])%(8*tp.Words()))
 			}
-			if fn == FnCpumaskAnyDistribute || fn == FnCpumaskAnyAndDistribute {
+			if fn == "bpf_cpumask_any_distribute" || fn == "bpf_cpumask_any_and_distribute" {
 				c.Repeat = 2
 			}
 			kr, err := o.Call(c)

@@ -22,6 +22,12 @@
 // other tasks on that CPU may move it. Compare the starting point only
 // within a single run.
 //
+// Load and Run take a kfuncs/progs Program (the ported selftests and
+// probes): kfunc names become the kernel's BTF ids and the program's maps
+// are created from their specs. The kfuncs the oracle calls, with their
+// argument shapes and return types, come from the rows of kfuncs.Kfuncs.
+// MeasureAll times every kfunc in the kernel for cmd/kernelcost.
+//
 // Open reports why the oracle is unavailable (not Linux, no kernel BTF,
 // no CAP_BPF/CAP_PERFMON, a kfunc missing) as an error wrapping
 // ErrUnavailable. The kernel's rules are in

@@ -6,6 +6,8 @@ import (
 	"runtime"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/bpfbitmap/prototype/kfuncs/progs"
 )
 
 // Capabilities the oracle needs: CAP_BPF to load, CAP_PERFMON to read a
@@ -41,7 +43,7 @@ func readNrCPUIDs() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return parseCPUList(string(b))
+	return progs.ParseCPUList(string(b))
 }
 
 // LockToCPU wires the calling goroutine to its OS thread and that thread

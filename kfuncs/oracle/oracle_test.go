@@ -117,15 +117,15 @@ func TestOracleOpenReportsTopology(t *testing.T) {
 
 	// The kernel agrees with sysfs and BTF: any_distribute of an empty
 	// mask returns exactly nr_cpu_ids, first returns small_cpumask_bits.
-	got, err := o.CpumaskAnyDistribute(nil)
+	got, err := o.Call(Call{Kfunc: "bpf_cpumask_any_distribute", Masks: [][]uint64{nil}})
 	require.NoError(t, err)
-	require.Equal(t, uint32(tp.NrCPUIDs), got, "any_distribute(empty) = nr_cpu_ids")
-	got, err = o.CpumaskFirst(nil)
+	require.Equal(t, uint32(tp.NrCPUIDs), got.U32(), "any_distribute(empty) = nr_cpu_ids")
+	got, err = o.Call(Call{Kfunc: "bpf_cpumask_first", Masks: [][]uint64{nil}})
 	require.NoError(t, err)
-	require.Equal(t, uint32(tp.SmallCpumaskBits), got, "first(empty) = small_cpumask_bits")
+	require.Equal(t, uint32(tp.SmallCpumaskBits), got.U32(), "first(empty) = small_cpumask_bits")
 	// clear zeroes large_cpumask_bits, so with all words planted it shows
 	// exactly how far that width reaches.
-	r, err := o.Call(Call{Kfunc: FnCpumaskClear, Load: LoadCopy, Masks: [][]uint64{edgeMasks(tp)[2]}})
+	r, err := o.Call(Call{Kfunc: "bpf_cpumask_clear", Load: LoadCopy, Masks: [][]uint64{edgeMasks(tp)[2]}})
 	require.NoError(t, err)
 	require.Equal(t, tp.LargeCpumaskBits, 64*countZeroWords(r.Masks[0]), "clear zeroes large_cpumask_bits")
 	*n += 3
@@ -156,15 +156,36 @@ func TestDeriveTopology(t *testing.T) {
 	}
 }
 
-func TestParseCPUList(t *testing.T) {
-	for s, want := range map[string]int{"0": 1, "0-1\n": 2, "0-3,8,10-11": 12, "5,0-2": 6} {
-		got, err := parseCPUList(s)
-		require.NoError(t, err, s)
-		assert.Equal(t, want, got, "parseCPUList(%q)", s)
+// TestKfuncShapes checks the argument shapes the oracle reads from the
+// kfunc table's prototypes, kfunc by kfunc.
+func TestKfuncShapes(t *testing.T) {
+	type shape struct {
+		masks    int
+		cpu, src bool
+		ret      RetKind
 	}
-	for _, s := range []string{"", "a", "3-1", "-1", "1-"} {
-		_, err := parseCPUList(s)
-		assert.ErrorIs(t, err, ErrInvalidInput, "parseCPUList(%q)", s)
+	want := map[Kfunc]shape{
+		"bpf_cpumask_first": {1, false, false, RetU32}, "bpf_cpumask_first_zero": {1, false, false, RetU32},
+		"bpf_cpumask_first_and": {2, false, false, RetU32}, "bpf_cpumask_set_cpu": {1, true, false, RetVoid},
+		"bpf_cpumask_clear_cpu": {1, true, false, RetVoid}, "bpf_cpumask_test_cpu": {1, true, false, RetBool},
+		"bpf_cpumask_test_and_set_cpu": {1, true, false, RetBool}, "bpf_cpumask_test_and_clear_cpu": {1, true, false, RetBool},
+		"bpf_cpumask_setall": {1, false, false, RetVoid}, "bpf_cpumask_clear": {1, false, false, RetVoid},
+		"bpf_cpumask_and": {3, false, false, RetBool}, "bpf_cpumask_or": {3, false, false, RetVoid},
+		"bpf_cpumask_xor": {3, false, false, RetVoid}, "bpf_cpumask_equal": {2, false, false, RetBool},
+		"bpf_cpumask_intersects": {2, false, false, RetBool}, "bpf_cpumask_subset": {2, false, false, RetBool},
+		"bpf_cpumask_empty": {1, false, false, RetBool}, "bpf_cpumask_full": {1, false, false, RetBool},
+		"bpf_cpumask_copy": {2, false, false, RetVoid}, "bpf_cpumask_any_distribute": {1, false, false, RetU32},
+		"bpf_cpumask_any_and_distribute": {2, false, false, RetU32}, "bpf_cpumask_weight": {1, false, false, RetU32},
+		"bpf_cpumask_populate": {1, false, true, RetInt},
+	}
+	got := map[Kfunc]shape{}
+	for _, fn := range Kfuncs() {
+		require.True(t, fn.valid(), fn)
+		got[fn] = shape{fn.NumMasks(), fn.TakesCPU(), fn.TakesSrc(), fn.Ret()}
+	}
+	require.Equal(t, want, got)
+	for _, fn := range []Kfunc{"bpf_cpumask_create", "bpf_cpumask_release", "bpf_bitmap_weight", "bpf_rcu_read_lock", "nope", ""} {
+		require.False(t, fn.valid(), "%q is not callable", fn)
 	}
 }
 
@@ -172,14 +193,14 @@ func TestOracleCallRejectsBadInput(t *testing.T) {
 	o := Require(t)
 	tp := o.Topology()
 	for name, c := range map[string]Call{
-		"unknown kfunc":    {Kfunc: 0},
-		"too few masks":    {Kfunc: FnCpumaskAnd, Masks: [][]uint64{nil}},
-		"mask too long":    {Kfunc: FnCpumaskWeight, Masks: [][]uint64{make([]uint64, tp.Words()+1)}},
-		"populate high":    {Kfunc: FnCpumaskWeight, Masks: [][]uint64{edgeMasks(tp)[2]}},
-		"src without pop":  {Kfunc: FnCpumaskWeight, Masks: [][]uint64{nil}, Src: []byte{1}},
-		"populate no src":  {Kfunc: FnCpumaskPopulate, Masks: [][]uint64{nil}},
-		"repeat too large": {Kfunc: FnCpumaskWeight, Masks: [][]uint64{nil}, Repeat: maxRepeat + 1},
-		"src too long":     {Kfunc: FnCpumaskPopulate, Masks: [][]uint64{nil}, Src: make([]byte, maxSrc+1)},
+		"unknown kfunc":    {Kfunc: "bpf_cpumask_create"},
+		"too few masks":    {Kfunc: "bpf_cpumask_and", Masks: [][]uint64{nil}},
+		"mask too long":    {Kfunc: "bpf_cpumask_weight", Masks: [][]uint64{make([]uint64, tp.Words()+1)}},
+		"populate high":    {Kfunc: "bpf_cpumask_weight", Masks: [][]uint64{edgeMasks(tp)[2]}},
+		"src without pop":  {Kfunc: "bpf_cpumask_weight", Masks: [][]uint64{nil}, Src: []byte{1}},
+		"populate no src":  {Kfunc: "bpf_cpumask_populate", Masks: [][]uint64{nil}},
+		"repeat too large": {Kfunc: "bpf_cpumask_weight", Masks: [][]uint64{nil}, Repeat: maxRepeat + 1},
+		"src too long":     {Kfunc: "bpf_cpumask_populate", Masks: [][]uint64{nil}, Src: make([]byte, maxSrc+1)},
 	} {
 		_, err := o.Call(c)
 		assert.ErrorIs(t, err, ErrInvalidInput, name)
@@ -222,13 +243,13 @@ func TestOracleKernelMatchesModel(t *testing.T) {
 							c.CPU = uint32(rng.IntN(tp.NrCPUs + 2))
 						}
 					}
-					if fn == FnCpumaskPopulate {
+					if fn == "bpf_cpumask_populate" {
 						c.Src = make([]byte, 1+rng.IntN(8*tp.Words()+8))
 						for b := range c.Src {
 							c.Src[b] = byte(rng.Uint32())
 						}
 					}
-					isDistribute := fn == FnCpumaskAnyDistribute || fn == FnCpumaskAnyAndDistribute
+					isDistribute := fn == "bpf_cpumask_any_distribute" || fn == "bpf_cpumask_any_and_distribute"
 					if isDistribute {
 						c.Repeat = 4
 					}
@@ -243,7 +264,7 @@ func TestOracleKernelMatchesModel(t *testing.T) {
 						// only; the model, seeded with it, predicts the rest.
 						first := int(r.Rets[0])
 						inMask := first < tp.NrCPUIDs && bit(c.Masks[0], first) &&
-							(fn == FnCpumaskAnyDistribute || bit(c.Masks[1], first))
+							(fn == "bpf_cpumask_any_distribute" || bit(c.Masks[1], first))
 						if !inMask {
 							want, _ := (&kmodel{t: tp}).apply(fn, 0, nil, c.Masks)
 							require.Equal(t, uint64(tp.NrCPUIDs), want, "%s first pick %d of %#x", fn, first, c.Masks)

@@ -5,10 +5,10 @@ import (
 	"slices"
 )
 
-// Overrun is what one kfunc does to struct cpumask storage at or above
+// overrun is what one kfunc does to struct cpumask storage at or above
 // word Topology().ValidWords(): the words an exactly nr_cpu_ids-sized
 // bitmap would not have.
-type Overrun struct {
+type overrun struct {
 	Kfunc Kfunc
 	// Reads[i] lists the high words of argument i whose contents change
 	// the kfunc's observable result (return value or any written word).
@@ -18,9 +18,9 @@ type Overrun struct {
 	Writes [][]int
 }
 
-// ObserveOverrun runs every kfunc on full-storage masks (planted with
+// observeOverruns runs every kfunc on full-storage masks (planted with
 // LoadCopy) and reports which words above nr_cpu_ids it reads and writes.
-func (o *Oracle) ObserveOverrun() ([]Overrun, error) {
+func (o *Oracle) observeOverruns() ([]overrun, error) {
 	return observeOverrun(o.topo, o.Call)
 }
 
@@ -29,13 +29,13 @@ func (o *Oracle) ObserveOverrun() ([]Overrun, error) {
 // flipped alone, from an all-zero and from an all-one baseline; a read is
 // any change in what the kfunc reports, a write any high word that differs
 // from its input.
-func observeOverrun(tp Topology, call func(Call) (Result, error)) ([]Overrun, error) {
+func observeOverrun(tp Topology, call func(Call) (Result, error)) ([]overrun, error) {
 	V, W, N := tp.ValidWords(), tp.Words(), tp.NrCPUIDs
-	var out []Overrun
+	var out []overrun
 	for _, fn := range Kfuncs() {
 		nm := fn.NumMasks()
 		nargs := nm
-		if fn == FnCpumaskPopulate {
+		if fn.TakesSrc() {
 			nargs++ // the source buffer
 		}
 		reads, writes := make([]map[int]bool, nargs), make([]map[int]bool, nm)
@@ -50,7 +50,7 @@ func observeOverrun(tp Topology, call func(Call) (Result, error)) ([]Overrun, er
 			cpus = []uint32{0, uint32(N - 1), uint32(N), uint32(64 * V), uint32(tp.NrCPUs - 1)}
 		}
 		repeat := 1
-		if fn == FnCpumaskAnyDistribute || fn == FnCpumaskAnyAndDistribute {
+		if fn.distributes() {
 			// One run per pick would mistake the cursor moving for a read;
 			// a full rotation within one run gives a cursor-free answer.
 			repeat = min(max(N, 1), maxRepeat)
@@ -63,7 +63,7 @@ func observeOverrun(tp Topology, call func(Call) (Result, error)) ([]Overrun, er
 				}
 				run := func(args [][]uint64) (Result, error) {
 					c := Call{Kfunc: fn, CPU: cpu, Load: LoadCopy, Masks: args[:nm], Repeat: repeat}
-					if fn == FnCpumaskPopulate {
+					if fn.TakesSrc() {
 						c.Src = wordsToBytes(args[nm])
 					}
 					r, err := call(c)
@@ -98,7 +98,7 @@ func observeOverrun(tp Topology, call func(Call) (Result, error)) ([]Overrun, er
 				}
 			}
 		}
-		out = append(out, Overrun{Kfunc: fn, Reads: sortedSets(reads), Writes: sortedSets(writes)})
+		out = append(out, overrun{Kfunc: fn, Reads: sortedSets(reads), Writes: sortedSets(writes)})
 	}
 	return out, nil
 }

@@ -1,10 +1,6 @@
 package oracle
 
-import (
-	"fmt"
-	"strconv"
-	"strings"
-)
+import "fmt"
 
 // wordBits is BITS_PER_LONG on every target the oracle runs on.
 const wordBits = 64
@@ -50,30 +46,4 @@ func (t Topology) ValidWords() int { return (t.NrCPUIDs + wordBits - 1) / wordBi
 func (t Topology) String() string {
 	return fmt.Sprintf("NR_CPUS=%d nr_cpu_ids=%d small_cpumask_bits=%d large_cpumask_bits=%d",
 		t.NrCPUs, t.NrCPUIDs, t.SmallCpumaskBits, t.LargeCpumaskBits)
-}
-
-// parseCPUList returns one past the highest CPU in a cpulist such as
-// "0-3,8,10-11" (the format of /sys/devices/system/cpu/possible), which is
-// how the kernel sets nr_cpu_ids from cpu_possible_mask.
-func parseCPUList(s string) (int, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, fmt.Errorf("empty cpulist: %w", ErrInvalidInput)
-	}
-	highest := -1
-	for part := range strings.SplitSeq(s, ",") {
-		lo, hi, isRange := strings.Cut(part, "-")
-		a, err := strconv.Atoi(lo)
-		if err != nil || a < 0 {
-			return 0, fmt.Errorf("cpulist %q: bad cpu %q: %w", s, lo, ErrInvalidInput)
-		}
-		b := a
-		if isRange {
-			if b, err = strconv.Atoi(hi); err != nil || b < a {
-				return 0, fmt.Errorf("cpulist %q: bad range %q: %w", s, part, ErrInvalidInput)
-			}
-		}
-		highest = max(highest, b)
-	}
-	return highest + 1, nil
 }

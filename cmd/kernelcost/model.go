@@ -9,18 +9,19 @@ import (
 	"github.com/bpfbitmap/prototype/kfuncs/oracle"
 )
 
-// kernelName maps a bench.Fns operation to the name of the kernel's cost row
-// (oracle.Cost.Name) it is compared with; false for operations the kernel
-// side does not measure. The cast has no kernel row but goes into the
-// summary under oracle.CastToCpumask.
-func kernelName(fn string) (string, bool) {
+// kernelName maps a benchmark case to the name of the kernel's cost row
+// (oracle.Cost.Name) it is compared with: a cpumask kfunc's case by the
+// kernel name of its table row; false for operations the kernel side does
+// not measure. The cast has no kernel row but goes into the summary under
+// castToCpumask.
+func kernelName(c bench.Case) (string, bool) {
 	switch {
-	case bench.IsCpumaskKfunc(fn):
-		return "bpf_cpumask_" + fn, true
-	case fn == bench.FnCreateRelease:
+	case bench.IsCpumaskKfunc(c.Fn):
+		return c.Kernel, true
+	case c.Fn == bench.FnCreateRelease:
 		return oracle.CreateRelease, true
-	case fn == bench.FnCast:
-		return oracle.CastToCpumask, true
+	case c.Fn == bench.FnCast:
+		return castToCpumask, true
 	}
 	return "", false
 }
@@ -32,7 +33,7 @@ func kernelName(fn string) (string, bool) {
 // "200x"), all cases once and then again, on a thread pinned to CPU 0 as
 // the kernel's measurement is; the fastest run counts, as in the kernel's.
 // The result is keyed by kernel name (kernelName).
-func measureModel(t cast.Topology, benchtime string, runs int) (map[string]oracle.ModelCost, error) {
+func measureModel(t cast.Topology, benchtime string, runs int) (map[string]modelCost, error) {
 	restore, err := bench.SetBenchtime(benchtime)
 	if err != nil {
 		return nil, err
@@ -43,10 +44,10 @@ func measureModel(t cast.Topology, benchtime string, runs int) (map[string]oracl
 		return nil, err
 	}
 	defer release()
-	out := map[string]oracle.ModelCost{}
+	out := map[string]modelCost{}
 	for range max(runs, 1) {
 		for _, c := range cases {
-			name, ok := kernelName(c.Fn)
+			name, ok := kernelName(c)
 			if !ok {
 				continue
 			}

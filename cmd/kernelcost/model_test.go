@@ -17,7 +17,7 @@ import (
 func TestMeasureModel(t *testing.T) {
 	model, err := measureModel(cast.MustTopology(2, 256), "50x", 1)
 	require.NoError(t, err)
-	for _, name := range append(oracle.CostNames(), oracle.CastToCpumask) {
+	for _, name := range append(oracle.CostNames(), castToCpumask) {
 		m, ok := model[name]
 		if assert.True(t, ok, "no model number for %s", name) {
 			assert.Positive(t, m.Fixed, "%s fixed", name)
@@ -31,14 +31,20 @@ func TestKernelName(t *testing.T) {
 	for _, name := range oracle.CostNames() {
 		want[name] = true
 	}
-	got := map[string]bool{}
-	for _, fn := range bench.Fns {
-		if name, ok := kernelName(fn); ok && name != oracle.CastToCpumask {
-			got[name] = true
+	cases, release, err := bench.Cases(cast.MustTopology(2, 256))
+	require.NoError(t, err)
+	defer release()
+	for _, d := range []bench.Design{bench.Fixed, bench.Generic} {
+		got := map[string]bool{}
+		for _, c := range cases {
+			if name, ok := kernelName(c); ok && c.Design == d && name != castToCpumask {
+				require.False(t, got[name], "%s twice", name)
+				got[name] = true
+			}
 		}
+		require.Equal(t, want, got, "every kernel row has exactly one %s case", d)
 	}
-	require.Equal(t, want, got, "every kernel row has exactly one bench operation")
-	_, ok := kernelName(bench.FnAcquireRelease)
+	_, ok := kernelName(bench.Case{Fn: bench.FnAcquireRelease})
 	require.False(t, ok, "the kernel side does not measure acquire+release")
 }
 

@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	go run ./kfuncs/oracle/cmd/kernelcost [-o docs/kernel-cost.md] [-benchtime 100ms] [-count 5] [-model model.json]
+//	go run ./cmd/kernelcost [-o docs/kernel-cost.md] [-benchtime 100ms] [-count 5] [-model model.json]
 //
 // The model is measured with testing.Benchmark on the benchmark bodies of
 // package bench (-benchtime per run, the fastest of -count runs). -model
@@ -48,7 +48,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	var model map[string]oracle.ModelCost
+	var model map[string]modelCost
 	if *modelPath != "" {
 		b, err := os.ReadFile(*modelPath)
 		if err == nil {
@@ -72,7 +72,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 
-	report := oracle.CostReport{Topology: o.Topology(), Kernel: kernelRelease(), CPU: cpuModel(), Costs: costs}
+	report := costReport{Topology: o.Topology(), Kernel: kernelRelease(), CPU: cpuModel(), Costs: costs}
 	if model == nil {
 		kt := o.Topology()
 		t, err := cast.NewTopology(kt.NrCPUIDs, kt.NrCPUs)
@@ -93,7 +93,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	var doc bytes.Buffer
-	if err := oracle.RenderCostDoc(&doc, report, model); err != nil {
+	if err := renderCostDoc(&doc, report, model); err != nil {
 		fmt.Fprintf(stderr, "kernelcost: %v\n", err)
 		return exitFail
 	}
