@@ -2,7 +2,6 @@ package bpfbitmap
 
 import (
 	"fmt"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -55,8 +54,11 @@ const slabBytes = 64 << 10
 // not be copied, and stays registered for the life of the process (Release
 // finds it from the object's header, as the kernel finds the cache).
 type Allocator struct {
+	_       noCopy
 	id      uint32
+	full    bool // made past MaxAllocators: New fails
 	classes []class
+	checked atomic.Bool
 	failN   atomic.Int64
 	warnFn  atomic.Pointer[func(*Bitmap, Warning)]
 	warns   [numWarnings]atomic.Uint64
@@ -66,7 +68,19 @@ type Allocator struct {
 	readers [2]atomic.Int64
 	gp      atomic.Uint64
 	syncMu  sync.Mutex
+	// A Synchronize waiting for readers sleeps on wake; the last reader of
+	// a parity to leave broadcasts when sleepers says one may be waiting.
+	sleepers atomic.Int32
+	wakeMu   sync.Mutex
+	wake     sync.Cond
 }
+
+// noCopy makes go vet's copylocks check report copies of the type that
+// embeds it (it has Lock and Unlock, as sync.noCopy does).
+type noCopy struct{}
+
+func (*noCopy) Lock()   {}
+func (*noCopy) Unlock() {}
 
 type class struct {
 	mu     sync.Mutex
@@ -77,10 +91,14 @@ type class struct {
 	// out of band, not threaded through the unit header as bpf_mem_alloc
 	// does, so that the header of a released object still names its class
 	// and allocator and a double release can be reported.
-	free      []uint64 // reusable now
-	waiting   []uint64 // released, grace period not yet passed
-	live      int
-	liveBytes int // sum of used bytes (header + bpf_bitmap + words) over live objects
+	free    []uint64 // reusable now
+	waiting []uint64 // released, grace period not yet passed
+	// Released objects of a checked allocator, each its own allocation,
+	// until their grace period ends; then they are marked and dropped.
+	waitingOwn []*Bitmap
+	ownBytes   int // bytes of own-allocation objects live or waiting
+	live       int
+	liveBytes  int // sum of used bytes (header + bpf_bitmap + words) over live objects
 }
 
 var registry struct {
@@ -98,6 +116,7 @@ func Default() *Allocator { return defaultAllocator }
 // the library's larger power-of-two classes up to MaxBits.
 func NewAllocator() *Allocator {
 	a := &Allocator{}
+	a.wake.L = &a.wakeMu
 	for _, u := range kernelUnits {
 		a.classes = append(a.classes, class{unit: u, kernel: true})
 	}
@@ -110,10 +129,33 @@ func NewAllocator() *Allocator {
 	if p := registry.list.Load(); p != nil {
 		list = append(list, *p...)
 	}
+	if len(list) >= MaxAllocators {
+		a.full, a.id = true, ^uint32(0)
+		return a
+	}
 	a.id = uint32(len(list))
 	list = append(list, a)
 	registry.list.Store(&list)
 	return a
+}
+
+// SetChecked sets whether a hands out objects that are never reused while a
+// Go pointer to them survives: each object of a checked allocator is an
+// allocation of its own, dropped after the grace period that follows its
+// last Release, so the garbage collector reclaims it only once no stale
+// *Bitmap, view or copy of one refers to it. A stale pointer then always
+// reads a released object: a 0-bit bitmap, a cast that fails, a view whose
+// operations do nothing and return their not-found values, an Acquire or
+// Release that does nothing; each use counts WarnStale. The default
+// (unchecked) allocator reuses memory after the grace period, as
+// bpf_mem_alloc does, and a stale pointer used after reuse cannot be told
+// from the new owner's (see Bitmap). It applies to objects allocated after
+// the call; New then costs one Go allocation and is no longer free of
+// allocations in steady state.
+func (a *Allocator) SetChecked(on bool) {
+	if a != nil {
+		a.checked.Store(on)
+	}
 }
 
 // unitBytes is what one object of nbits bits needs: the allocator header,
@@ -171,6 +213,9 @@ func (a *Allocator) NewCap(nbits, capBits int) (*Bitmap, error) {
 		// Only NewAllocator registers an allocator, and Release needs that.
 		return nil, fmt.Errorf("allocator not made by NewAllocator: %w", ErrInvalid)
 	}
+	if a.full {
+		return nil, fmt.Errorf("allocator made past MaxAllocators (%d): %w", MaxAllocators, ErrNoMem)
+	}
 	if err := checkSize(nbits); err != nil {
 		return nil, err
 	}
@@ -183,21 +228,32 @@ func (a *Allocator) NewCap(nbits, capBits int) (*Bitmap, error) {
 	}
 	ci := a.classFor(unitBytes(capBits))
 	c := &a.classes[ci]
+	var unit []uint64
+	slab := ownSlab
 	c.mu.Lock()
-	if len(c.free) == 0 && len(c.waiting) > 0 && a.quiescent() {
-		c.free, c.waiting = c.waiting, c.free
+	if len(c.waiting)+len(c.waitingOwn) > 0 && len(c.free) == 0 && a.quiescent() {
+		c.endGracePeriod(c.waiting, c.waitingOwn)
+		c.free, c.waiting, c.waitingOwn = c.waiting, c.free, nil
 	}
-	if len(c.free) == 0 {
-		c.grow()
+	if a.checked.Load() {
+		unit = make([]uint64, c.unit/8)
+		c.ownBytes += c.unit
+	} else {
+		if len(c.free) == 0 && !c.grow() {
+			c.mu.Unlock()
+			return nil, fmt.Errorf("bitmap of %d bits: class of %d bytes holds %d slabs: %w", nbits, c.unit, maxSlabs, ErrNoMem)
+		}
+		h := c.free[len(c.free)-1]
+		c.free = c.free[:len(c.free)-1]
+		unit, slab = c.unitWords(h), int(h>>32)
 	}
-	h := c.free[len(c.free)-1]
-	c.free = c.free[:len(c.free)-1]
 	c.live++
 	c.liveBytes += unitBytes(nbits)
-	unit := c.unitWords(h)
 	c.mu.Unlock()
 
-	unit[0] = uint64(ci) | uint64(a.id)<<8 | (h>>32)<<32
+	// Range-checked by the class count, by NewAllocator and by grow.
+	hdr, _ := makeHeader(ci, a.id, slab, unsafe.Pointer(&unit[1]))
+	unit[0] = uint64(hdr)
 	b := (*Bitmap)(unsafe.Pointer(&unit[1]))
 	clear(unit[2:])
 	b.numBits = int32(nbits) | fromAllocator
@@ -220,25 +276,45 @@ func MustNew(nbits int) *Bitmap {
 
 // free puts a released object on its class's waiting list; it becomes
 // reusable after the next grace period (bpf_mem_free_rcu).
-func (a *Allocator) free(b *Bitmap) {
-	hdr := (*uint64)(unsafe.Add(unsafe.Pointer(b), -UnitHeaderBytes))
-	ci := int(uint8(*hdr))
-	slab := *hdr >> 32
-	c := &a.classes[ci]
+func (a *Allocator) free(b *Bitmap, h header) {
+	c := &a.classes[h.class()]
 	c.mu.Lock()
-	base := uintptr(unsafe.Pointer(&c.slabs[slab][0]))
-	idx := (uintptr(unsafe.Pointer(hdr)) - base) / uintptr(c.unit)
 	c.live--
 	c.liveBytes -= unitBytes(b.Len())
-	c.waiting = append(c.waiting, slab<<32|uint64(idx))
+	if h.ownUnit() {
+		c.waitingOwn = append(c.waitingOwn, b)
+	} else {
+		base := uintptr(unsafe.Pointer(&c.slabs[h.slab()][0]))
+		idx := (uintptr(headerPtr(b)) - base) / uintptr(c.unit)
+		c.waiting = append(c.waiting, uint64(h.slab())<<32|uint64(idx))
+	}
 	c.mu.Unlock()
 }
 
-// allocatorOf finds the allocator that owns b from the hint in its unit
-// header, as bpf_mem_free finds the cache.
-func allocatorOf(b *Bitmap) *Allocator {
-	hdr := *(*uint64)(unsafe.Add(unsafe.Pointer(b), -UnitHeaderBytes))
-	return (*registry.list.Load())[uint32(hdr)>>8]
+// endGracePeriod marks the headers of objects whose grace period has ended,
+// so that a stale pointer to one fails the header check until the memory is
+// reused (or, for an own allocation, for good). Objects of their own leave
+// the allocator here. The caller holds c.mu.
+func (c *class) endGracePeriod(handles []uint64, own []*Bitmap) {
+	for _, h := range handles {
+		u := c.unitWords(h)
+		u[0] = uint64(header(u[0]).dead())
+	}
+	for _, b := range own {
+		p := (*header)(headerPtr(b))
+		*p = p.dead()
+		c.ownBytes -= c.unit
+	}
+}
+
+// allocatorOf finds the allocator that owns a header, as bpf_mem_free finds
+// the cache; nil if the ID names none.
+func allocatorOf(h header) *Allocator {
+	list := *registry.list.Load()
+	if id := h.id(); int(id) < len(list) {
+		return list[id]
+	}
+	return nil
 }
 
 func (c *class) unitWords(h uint64) []uint64 {
@@ -249,43 +325,108 @@ func (c *class) unitWords(h uint64) []uint64 {
 
 // grow carves a new slab into units and puts them on the free list, lowest
 // address last so it is handed out first (the kernel's refill from slab).
-func (c *class) grow() {
+func (c *class) grow() bool {
+	if len(c.slabs) >= maxSlabs {
+		return false
+	}
 	per := max(slabBytes/c.unit, 1)
 	s := uint64(len(c.slabs))
 	c.slabs = append(c.slabs, make([]uint64, per*c.unit/8))
 	for i := per - 1; i >= 0; i-- {
 		c.free = append(c.free, s<<32|uint64(i))
 	}
+	return true
 }
 
 // FailNext makes the next n allocations from a fail with ErrNoMem, so that
 // callers' NULL paths can be tested (the kernel's allocator fails when a
-// CPU's free list is empty). n <= 0 cancels pending failures.
-func (a *Allocator) FailNext(n int) { a.failN.Store(int64(max(n, 0))) }
+// CPU's free list is empty). n <= 0 cancels pending failures. A nil a does
+// nothing.
+func (a *Allocator) FailNext(n int) {
+	if a != nil {
+		a.failN.Store(int64(max(n, 0)))
+	}
+}
 
 // RCUReadLock enters a read section (rcu_read_lock) and returns the token
 // RCUReadUnlock needs. An object released while a reader is inside a section
 // is not reused until that reader has left it. Sections may nest and may
-// move between goroutines with their token.
+// move between goroutines with their token. A nil a returns a token that no
+// RCUReadUnlock accepts.
 func (a *Allocator) RCUReadLock() RCUToken {
+	if a == nil {
+		return 0
+	}
 	for {
 		idx := a.gp.Load() & 1
 		a.readers[idx].Add(1)
 		// Retry if a grace period flipped the parity between the load and the
 		// increment, so no reader joins a counter Synchronize already drained.
 		if a.gp.Load()&1 == idx {
-			return RCUToken(idx)
+			return a.token(idx)
 		}
-		a.readers[idx].Add(-1)
+		a.leave(idx)
 	}
 }
 
 // RCUReadUnlock leaves the read section entered by the RCUReadLock that
-// returned t (rcu_read_unlock).
-func (a *Allocator) RCUReadUnlock(t RCUToken) { a.readers[t&1].Add(-1) }
+// returned t (rcu_read_unlock). A token that a's RCUReadLock did not return
+// (the zero token, another allocator's), or an unlock with no reader of its
+// parity left inside a section, changes nothing, counts WarnUnlockBalance
+// and returns an error wrapping ErrInvalid: the reader counts stay
+// balanced, so Synchronize still waits for the readers that are inside. A
+// token unlocked twice while other readers of its parity are inside cannot
+// be told from theirs: keep one unlock per lock.
+func (a *Allocator) RCUReadUnlock(t RCUToken) error {
+	if a == nil {
+		return fmt.Errorf("rcu_read_unlock on a nil allocator: %w", ErrInvalid)
+	}
+	idx := uint64(t) & 1
+	if t != a.token(idx) {
+		a.report(nil, WarnUnlockBalance)
+		return fmt.Errorf("rcu_read_unlock with token %#x, not one of allocator %d's: %w", uint64(t), a.id, ErrInvalid)
+	}
+	for {
+		n := a.readers[idx].Load()
+		if n <= 0 {
+			a.report(nil, WarnUnlockBalance)
+			return fmt.Errorf("rcu_read_unlock without a matching rcu_read_lock: %w", ErrInvalid)
+		}
+		if a.readers[idx].CompareAndSwap(n, n-1) {
+			if n == 1 {
+				a.wakeSynchronize()
+			}
+			return nil
+		}
+	}
+}
 
-// RCUToken identifies a read section; see RCUReadLock.
-type RCUToken uint8
+// RCUToken identifies a read section; see RCUReadLock. It names the
+// allocator and the grace-period parity the reader joined; the zero token
+// is no section's.
+type RCUToken uint64
+
+// tokenMark sets a bit no parity uses, so that a valid token is never zero.
+const tokenMark = 1 << 63
+
+func (a *Allocator) token(idx uint64) RCUToken {
+	return RCUToken(tokenMark | uint64(a.id)<<1 | idx)
+}
+
+// leave drops a reader of parity idx that RCUReadLock counted.
+func (a *Allocator) leave(idx uint64) {
+	if a.readers[idx].Add(-1) == 0 {
+		a.wakeSynchronize()
+	}
+}
+
+func (a *Allocator) wakeSynchronize() {
+	if a.sleepers.Load() > 0 {
+		a.wakeMu.Lock()
+		a.wake.Broadcast()
+		a.wakeMu.Unlock()
+	}
+}
 
 // quiescent reports whether no reader is inside a section right now. Any
 // object already on a waiting list was unpublished before this call, so a
@@ -296,30 +437,48 @@ func (a *Allocator) quiescent() bool {
 
 // Synchronize waits for every read section that was active when it was
 // called to end, then makes every object released before the call reusable
-// (synchronize_rcu followed by the deferred frees).
+// (synchronize_rcu followed by the deferred frees). It sleeps while it
+// waits; the last reader to leave wakes it. A nil a does nothing.
 func (a *Allocator) Synchronize() {
+	if a == nil || len(a.classes) == 0 {
+		return
+	}
 	a.syncMu.Lock()
 	defer a.syncMu.Unlock()
 	pending := make([][]uint64, len(a.classes))
+	pendingOwn := make([][]*Bitmap, len(a.classes))
 	for i := range a.classes {
 		c := &a.classes[i]
 		c.mu.Lock()
 		pending[i], c.waiting = c.waiting, nil
+		pendingOwn[i], c.waitingOwn = c.waitingOwn, nil
 		c.mu.Unlock()
 	}
 	// Two flips, as SRCU does: readers that joined the old counter are drained
 	// by the first wait, those that raced with the flip by the second.
 	for range 2 {
 		old := a.gp.Add(1) - 1
-		for a.readers[old&1].Load() != 0 {
-			runtime.Gosched()
-		}
+		a.waitReaders(old & 1)
 	}
 	for i := range a.classes {
 		c := &a.classes[i]
 		c.mu.Lock()
+		c.endGracePeriod(pending[i], pendingOwn[i])
 		c.free = append(c.free, pending[i]...)
 		c.mu.Unlock()
+	}
+}
+
+// waitReaders sleeps until no reader of parity idx is inside a section.
+// sleepers is raised before the count is read and readers drop the count
+// before they read sleepers, so one of the two always sees the other.
+func (a *Allocator) waitReaders(idx uint64) {
+	a.sleepers.Add(1)
+	defer a.sleepers.Add(-1)
+	a.wakeMu.Lock()
+	defer a.wakeMu.Unlock()
+	for a.readers[idx].Load() != 0 {
+		a.wake.Wait()
 	}
 }
 
@@ -330,7 +489,7 @@ type ClassStats struct {
 	Live        int  // objects handed out and not yet released
 	Waiting     int  // released, waiting for a grace period
 	Free        int  // reusable now
-	Bytes       int  // bytes held in slabs
+	Bytes       int  // bytes held in slabs and in a checked allocator's objects not yet dropped
 	LiveBytes   int  // Live * Unit
 	WastedBytes int  // bytes of live objects lost to rounding up to Unit
 }
@@ -346,6 +505,9 @@ type Stats struct {
 // lock, so the snapshot is consistent per class.
 func (a *Allocator) Stats() Stats {
 	var s Stats
+	if a == nil {
+		return s
+	}
 	for i := range a.classes {
 		c := &a.classes[i]
 		c.mu.Lock()
@@ -353,11 +515,12 @@ func (a *Allocator) Stats() Stats {
 			Unit:        c.unit,
 			Kernel:      c.kernel,
 			Live:        c.live,
-			Waiting:     len(c.waiting),
+			Waiting:     len(c.waiting) + len(c.waitingOwn),
 			Free:        len(c.free),
 			LiveBytes:   c.live * c.unit,
 			WastedBytes: c.live*c.unit - c.liveBytes,
 		}
+		cs.Bytes = c.ownBytes
 		for _, sl := range c.slabs {
 			cs.Bytes += 8 * len(sl)
 		}

@@ -20,14 +20,30 @@ import (
 //
 // A Bitmap comes from New or Allocator.New with one reference; Acquire adds
 // one and Release drops one, returning the object to its allocator at zero.
-// Using a Bitmap after its last Release is a use-after-free, exactly as in
-// the kernel: the memory stays valid Go memory, but may belong to a new
-// Bitmap once a grace period has passed.
+// Using a Bitmap after its last Release is a use-after-free, as in the
+// kernel, where the verifier rejects the program; here the unit header in
+// front of the object catches what it can with one load and one compare on
+// every access. Until the grace period that follows the last Release ends,
+// the object reads as it was (RCU readers may still hold it). After it, the
+// object is released: a stale *Bitmap reads as 0 bits (finds return 0, the
+// not-found value for 0 bits), its mutators, Acquire and Release do nothing,
+// and every access counts WarnStale. Once an allocator reuses the memory for
+// a new Bitmap, a stale pointer is the same pointer as the new owner's and
+// cannot be told from it: use a checked allocator (Allocator.SetChecked),
+// which never reuses memory a Go pointer can still reach, where that
+// matters, and bpfbitmapvet's use-after-release rule to find the bug.
+//
+// A Bitmap must not be copied (c := *b): the words live behind the original
+// only. go vet's copylocks check reports copies, and a copy has no valid
+// unit header in front of it, so it reads as a 0-bit bitmap on which every
+// method does nothing (Len, Cap 0; Acquire and Release change no count);
+// it never reaches the words behind it.
 //
 // Methods accept a nil *Bitmap as a bitmap of length 0, and a zero Bitmap
 // (new(Bitmap), or one a decoder made with reflect.New) as a 0-bit bitmap that
 // no allocator owns: Acquire and Release do nothing on it.
 type Bitmap struct {
+	_      noCopy
 	refcnt atomic.Int32 // refcount_t: a signed 32-bit atomic
 	// numBits is num_bits with fromAllocator or-ed in; MaxBits leaves the
 	// bit free. Only allocated Bitmaps have the allocator header in front
@@ -43,12 +59,22 @@ func (b *Bitmap) owned() bool { return b.numBits&fromAllocator != 0 }
 // bitsOffset is offsetof(struct bpf_bitmap, bits).
 const bitsOffset = unsafe.Sizeof(Bitmap{})
 
-// Len returns the number of bits (num_bits).
+// Len returns the number of bits (num_bits); 0 for nil, a copy or a stale
+// Bitmap (see Bitmap). Every method reaches the words through Len or valid,
+// so the header check guards them all. It counts no warning, to stay
+// inlinable: the cast, the views, Cap, Acquire and Release do.
+//
+//go:nocheckptr
 func (b *Bitmap) Len() int {
 	if b == nil {
 		return 0
 	}
-	return int(b.numBits &^ fromAllocator)
+	// headerOf(b).live(b), spelt out to keep Len and its callers inlinable.
+	n := b.numBits
+	if n&fromAllocator != 0 && (*(*uint64)(unsafe.Add(unsafe.Pointer(b), -UnitHeaderBytes))^uint64(uintptr(unsafe.Pointer(b)))<<(tagShift-3))>>tagShift != 0 {
+		return 0
+	}
+	return int(n &^ fromAllocator)
 }
 
 // Words returns the live words, Len rounded up to whole words, sharing memory
@@ -90,12 +116,18 @@ func (b *Bitmap) backing(n int) []uint64 {
 
 // capWords derives the word capacity from the size class recorded in the
 // allocator header, so struct bpf_bitmap keeps its 8-byte layout.
+//
+//go:nocheckptr
 func (b *Bitmap) capWords() int {
 	if !b.owned() {
 		return words.Len(b.Len())
 	}
-	hdr := *(*uint64)(unsafe.Add(unsafe.Pointer(b), -UnitHeaderBytes))
-	unit := defaultAllocator.classes[uint8(hdr)].unit
+	h := headerOf(b)
+	if !h.live(b) {
+		b.stale(h)
+		return 0
+	}
+	unit := defaultAllocator.classes[h.class()].unit
 	return (unit - UnitHeaderBytes - HeaderBytes) / 8
 }
 
@@ -107,7 +139,7 @@ func (b *Bitmap) word(i int) *uint64 {
 // valid reports whether i is a bit of b; the unsigned compare also rejects
 // negative i, as the kernel's unsigned indices do.
 func (b *Bitmap) valid(i int) bool {
-	return b != nil && uint(i) < uint(b.numBits&^fromAllocator)
+	return uint(i) < uint(b.Len())
 }
 
 func mask(i int) uint64 { return 1 << (uint(i) % words.WordBits) }

@@ -10,7 +10,13 @@ import "unsafe"
 
 // ID returns a's registry index, stable for the life of the process and
 // unique among allocators. It is the number Bitmap.AllocatorID reports.
-func (a *Allocator) ID() uint32 { return a.id }
+// A nil a has ^uint32(0), no allocator's ID.
+func (a *Allocator) ID() uint32 {
+	if a == nil {
+		return ^uint32(0)
+	}
+	return a.id
+}
 
 // AllocatorID returns the ID of the allocator that handed out b, read from
 // the hint in its unit header (as bpf_mem_free finds the cache), or
@@ -23,14 +29,40 @@ func (b *Bitmap) AllocatorID() uint32 {
 
 // Hint returns, from one load of b's unit header, the ID of the allocator
 // that handed b out and the index of its size class; larger indices hold
-// more. It returns (^uint32(0), 0) for nil or a zero Bitmap. The cast checks
-// both on every call.
+// more. It returns (^uint32(0), 0) for nil, a zero Bitmap, a copy and a
+// stale Bitmap (one compare), so that a cast or a view of one finds no
+// kernel; the caller's slow path calls Stale to count the warning. The cast
+// checks both on every call.
+//
+//go:nocheckptr
 func (b *Bitmap) Hint() (id uint32, class uint8) {
 	if b == nil || !b.owned() {
 		return ^uint32(0), 0
 	}
-	hdr := *(*uint64)(unsafe.Add(unsafe.Pointer(b), -UnitHeaderBytes))
-	return uint32(hdr) >> 8, uint8(hdr)
+	// headerOf(b).live(b), spelt out to stay inlinable.
+	h := *(*uint64)(unsafe.Add(unsafe.Pointer(b), -UnitHeaderBytes))
+	if (h^uint64(uintptr(unsafe.Pointer(b)))<<(tagShift-3))>>tagShift != 0 {
+		return ^uint32(0), 0
+	}
+	return uint32(h>>idShift) & (MaxAllocators - 1), uint8(h) & (1<<classBits - 1)
+}
+
+// Stale reports whether b is a pointer to an object whose grace period has
+// ended since its last Release, and counts WarnStale on its allocator if so
+// (see Bitmap). It is the slow path of callers whose Hint found no
+// allocator.
+//
+//go:nocheckptr
+func (b *Bitmap) Stale() bool {
+	if b == nil || !b.owned() {
+		return false
+	}
+	h := headerOf(b)
+	if h.live(b) || !h.released(b) {
+		return false
+	}
+	b.stale(h)
+	return true
 }
 
 // ClassIndex returns the index Hint reports for the smallest size class whose

@@ -136,10 +136,18 @@ func kernelOf(b *bpfbitmap.Bitmap) *Kernel {
 	return kernelOfSlow(b)
 }
 
+// kernelOfSlow is kernelOf past the arrays. It is also where nil, foreign,
+// copied and stale bitmaps end up (AllocatorID is ^0 for all of them), so it
+// counts the warning of a stale one (bpfbitmap.WarnStale).
 func kernelOfSlow(b *bpfbitmap.Bitmap) *Kernel {
+	id := b.AllocatorID()
+	if id == ^uint32(0) {
+		b.Stale()
+		return nil
+	}
 	kernels.mu.Lock()
 	defer kernels.mu.Unlock()
-	return kernels.more[b.AllocatorID()]
+	return kernels.more[id]
 }
 
 // newKernelMask allocates a cleared cpumask_t (NR_CPUS bits) owned by the
