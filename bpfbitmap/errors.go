@@ -18,7 +18,8 @@ var (
 	// (EOVERFLOW, as bitmap_parse returns for too many hex digits).
 	ErrOverflow error = errno.New("value too large", syscall.EOVERFLOW)
 	// ErrTooBig reports a size above MaxBits (E2BIG, as
-	// bpf_mem_alloc_check_size returns).
+	// bpf_mem_alloc_check_size returns), and list input that needs more
+	// work than ParseList's bound (ListWorkBase) allows.
 	ErrTooBig error = errno.New("bitmap too big", syscall.E2BIG)
 	// ErrNoMem reports an allocation failure, real or injected with
 	// Allocator.FailNext (ENOMEM; the kernel's allocator returns NULL).

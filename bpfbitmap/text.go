@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/bpfbitmap/prototype/internal/words"
 )
@@ -47,6 +48,10 @@ const maxErrText = 64
 func parseErr(fn, s string, off, lo, hi int, err error, format string, args ...any) *ParseError {
 	if hi-lo > maxErrText {
 		hi = lo + maxErrText
+		// Do not cut a character in two.
+		for hi > lo && !utf8.RuneStart(s[hi]) {
+			hi--
+		}
 	}
 	return &ParseError{
 		Func:   fn,
@@ -56,6 +61,29 @@ func parseErr(fn, s string, off, lo, hi int, err error, format string, args ...a
 		Reason: fmt.Sprintf(format, args...),
 		Err:    err,
 	}
+}
+
+// charAt quotes the character at s[i] for an error message: the UTF-8
+// sequence that starts there ('٣'), or the byte alone when none does
+// ('\xd9', not the Latin-1 letter 'Ù'); '\x00', the C string's NUL, at the
+// end.
+func charAt(s string, i int) string {
+	if i >= len(s) {
+		return `'\x00'`
+	}
+	if r, n := utf8.DecodeRuneInString(s[i:]); r != utf8.RuneError || n > 1 {
+		return strconv.QuoteRune(r)
+	}
+	return fmt.Sprintf(`'\x%02x'`, s[i])
+}
+
+// charEndingAt is charAt for the character whose last byte is s[i], for
+// the hex parser, which reads right to left.
+func charEndingAt(s string, i int) string {
+	if r, n := utf8.DecodeLastRuneInString(s[:i+1]); r != utf8.RuneError || n > 1 {
+		return strconv.QuoteRune(r)
+	}
+	return fmt.Sprintf(`'\x%02x'`, s[i])
 }
 
 // cString cuts s at its first NUL: the kernel never sees what follows it.
@@ -123,7 +151,9 @@ func ParseList(s string, nbits int) (*Bitmap, error) {
 // Errors are *ParseError wrapping ErrInvalid (EINVAL: bad syntax, start >
 // end, a group size of 0, more used bits than the group has), ErrRange
 // (ERANGE: end >= nbits) or ErrOverflow (EOVERFLOW: a number above
-// 4294967295), checked region by region in the kernel's order; and New's
+// 4294967295), checked region by region in the kernel's order; ErrTooBig
+// (E2BIG) when the regions need more than ListWorkBase + ListWorkPerByte *
+// len(s) steps, which no input the kernel can be given does; and New's
 // errors for nbits (ErrInvalid when negative, ErrTooBig above MaxBits,
 // ErrNoMem).
 func (a *Allocator) ParseList(s string, nbits int) (*Bitmap, error) {
@@ -144,6 +174,7 @@ func (a *Allocator) ParseList(s string, nbits int) (*Bitmap, error) {
 func parseList(w []uint64, s string, nbits int) error {
 	s = cString(s)
 	r := region{nbits: uint32(nbits)}
+	budget := listBudget(len(s))
 	for i := 0; ; {
 		// bitmap_find_region: only NUL ends the input here, since '\n' is
 		// whitespace and skipped like any other separator.
@@ -160,6 +191,13 @@ func parseList(w []uint64, s string, nbits int) error {
 		if err := checkRegion(s, i, next, &r); err != nil {
 			return err
 		}
+		cost := regionCost(&r)
+		if cost > budget {
+			return parseErr("bitmap_parselist", s, i, i, next, ErrTooBig,
+				"the regions so far and this one need more than %d steps (the limit for %d bytes of input)",
+				listBudget(len(s)), len(s))
+		}
+		budget -= cost
 		if w != nil {
 			setRegion(w, &r)
 		}
@@ -168,6 +206,37 @@ func parseList(w []uint64, s string, nbits int) error {
 		}
 		i = next
 	}
+}
+
+// ListWorkBase is the part of ParseList's work bound that does not grow with
+// the input: 2^25 steps, where a step is one group of a region (one
+// bitmap_set call of bitmap_set_region in lib/bitmap-str.c) or one word a
+// region covers. The kernel's own inputs stay far below it: its callers
+// pass nmaskbits <= NR_CPUS (at most 8192) and buffers of at most PAGE_SIZE
+// (kernfs caps a sysfs or cgroup write at PAGE_SIZE, fs/kernfs/file.c), so
+// at most 2048 regions of at most 8192 groups and 128 words each,
+// 2048 * (8192 + 128) < 2^25. Past it, ParseList fails with ErrTooBig
+// (E2BIG, what kernfs returns for a write it will not take whole) instead of
+// running for hours on "all:1/2" repeated over 2^24 bits.
+const ListWorkBase = 1 << 25
+
+// ListWorkPerByte is the part of the bound that grows with the input: 4
+// steps per byte, so that a long list of cheap regions (a region and its
+// separator take 2 bytes and at most 2 steps) is never refused.
+const ListWorkPerByte = 4
+
+func listBudget(n int) uint64 { return ListWorkBase + ListWorkPerByte*uint64(n) }
+
+// regionCost is the number of steps setRegion takes for r: the groups its
+// loop visits plus the words the region spans.
+func regionCost(r *region) uint64 {
+	span := uint64(r.end) - uint64(r.start) + 1
+	groups := span/uint64(r.groupLen) + 1
+	if uint64(r.start)+uint64(r.groupLen) > math.MaxUint32 {
+		// The wrapped walk of setRegion: down from start in steps of k.
+		groups = uint64(r.start)/uint64(-r.groupLen) + 1
+	}
+	return groups + span/words.WordBits + 1
 }
 
 // at returns s[i], or the terminating NUL past the end.
@@ -204,7 +273,7 @@ func parseRegion(s string, i int, r *region) (next int, done bool, err error) {
 			r.end = r.start
 			return noPattern(s, i, r)
 		} else if c != '-' {
-			return 0, false, bad(i, "unexpected %q after a number, want '-', ',' or whitespace", c)
+			return 0, false, bad(i, "unexpected %s after a number, want '-', ',' or whitespace", charAt(s, i))
 		}
 		if r.end, i, err = getNum(s, i+1, lastbit, begin); err != nil {
 			return 0, false, err
@@ -214,13 +283,13 @@ func parseRegion(s string, i int, r *region) (next int, done bool, err error) {
 	if c := at(s, i); endOfRegion(c) {
 		return noPattern(s, i, r)
 	} else if c != ':' {
-		return 0, false, bad(i, "unexpected %q after a range, want ':', ',' or whitespace", c)
+		return 0, false, bad(i, "unexpected %s after a range, want ':', ',' or whitespace", charAt(s, i))
 	}
 	if r.off, i, err = getNum(s, i+1, lastbit, begin); err != nil {
 		return 0, false, err
 	}
 	if c := at(s, i); c != '/' {
-		return 0, false, bad(i, "unexpected %q after the used size, want '/'", c)
+		return 0, false, bad(i, "unexpected %s after the used size, want '/'", charAt(s, i))
 	}
 	if r.groupLen, i, err = getNum(s, i+1, lastbit, begin); err != nil {
 		return 0, false, err
@@ -267,7 +336,7 @@ func getNum(s string, i int, lastbit uint32, begin int) (uint32, int, error) {
 	switch {
 	case j == i:
 		return 0, 0, parseErr("bitmap_parselist", s, i, lo, hi, ErrInvalid,
-			"expected a number or 'N' at %q", string(at(s, i)))
+			"expected a number or 'N' at %s", charAt(s, i))
 	case overflow || n > math.MaxUint32:
 		return 0, 0, parseErr("bitmap_parselist", s, i, lo, hi, ErrOverflow,
 			"number %s does not fit in 32 bits", s[i:min(j, i+maxErrText)])
@@ -446,7 +515,7 @@ func getX32Reverse(s string, end int) (uint32, int, error) {
 		if c < 0 {
 			lo, hi := token(s, end)
 			return 0, 0, parseErr("bitmap_parse", s, end, lo, hi, ErrInvalid,
-				"%q is not a hex digit", s[end])
+				"%s is not a hex digit", charEndingAt(s, end))
 		}
 		v |= uint32(c) << i
 		end--
