@@ -411,6 +411,63 @@ func setRegion(w []uint64, r *region) {
 	}
 }
 
+// ListBits returns the fewest bits a bitmap needs for ParseList(s, nbits)
+// to succeed, if it can: one more than the largest region bound written as
+// a number, at least 1 if there is a region, 0 if there is none. 'N' and
+// "all" stand for the last bit of whatever nbits is, and add nothing. It fails as ParseList does
+// for bad syntax (ErrInvalid, ErrOverflow), and with ErrRange when the
+// input needs more than MaxBits. It lets a caller parse a mask copied from
+// a machine of another size.
+func ListBits(s string) (int, error) {
+	s = cString(s)
+	// nbits 0 makes 'N' the sentinel 4294967295, above MaxBits.
+	r := region{}
+	need := 0
+	for i := 0; ; {
+		for i < len(s) && isSeparator(s[i]) {
+			i++
+		}
+		if i == len(s) {
+			return need, nil
+		}
+		next, done, err := parseRegion(s, i, &r)
+		if err != nil {
+			return 0, err
+		}
+		// A region needs at least one bit: at 0 bits 'N' wraps (EINVAL).
+		need = max(need, 1)
+		if r.end != math.MaxUint32 {
+			if r.end >= MaxBits {
+				return 0, parseErr("bitmap_parselist", s, i, i, next, ErrRange,
+					"bit %d out of range for %d bits, the most a bitmap has", r.end, MaxBits)
+			}
+			need = max(need, int(r.end)+1)
+		} else if r.start != math.MaxUint32 {
+			// "7-N": N must be at least 7.
+			need = max(need, int(min(r.start, MaxBits))+1)
+		}
+		if done {
+			return need, nil
+		}
+		i = next
+	}
+}
+
+// HexBits returns the fewest bits a bitmap needs for ParseHex(s, nbits) not
+// to fail with ErrOverflow for want of bits: one more than the highest set
+// bit, or 0 when none is. It fails as ParseHex(s, MaxBits) does.
+func HexBits(s string) (int, error) {
+	b, err := ParseHex(s, MaxBits)
+	if err != nil {
+		return 0, err
+	}
+	defer b.Release()
+	if last := b.FindLastBit(); last < b.Len() {
+		return last + 1, nil
+	}
+	return 0, nil
+}
+
 // ParseHex parses the kernel's hex mask format into a new Bitmap of nbits
 // bits from the Default allocator (kernel: bitmap_parse); see
 // Allocator.ParseHex.

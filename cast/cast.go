@@ -268,11 +268,14 @@ func BitmapCastToCpumask(b *bpfbitmap.Bitmap) *OwnedCpumask {
 
 // MustBitmapCastToCpumask is BitmapCastToCpumask that panics with the reason
 // instead of returning nil, for Go callers. It is not what a BPF program
-// could do: the kernel refuses bpf_assert's bpf_throw while a reference is
-// held or under bpf_rcu_read_lock (docs/kernel-reference.md §7.6), which is
-// where a cast happens, so programs keep the NULL check. Use it where the size is known to match by construction (a
-// bitmap created with nr_cpu_ids bits on the same Kernel); where the size
-// comes from outside, check the result of BitmapCastToCpumask, or use To.
+// could do: bpf_assert() cannot replace the cast's NULL check, because the
+// 6.18 verifier refuses its bpf_throw wherever a cast happens: with the
+// bitmap's reference held ("bpf_throw would lead to reference leak") and
+// inside an RCU read section ("bpf_throw cannot be used inside
+// bpf_rcu_read_lock-ed region"); see docs/kernel-reference.md §7.6. Use it
+// where the size is known to match by construction (a bitmap created with
+// nr_cpu_ids bits on the same Kernel); where the size comes from outside,
+// check the result of BitmapCastToCpumask, or use To.
 func MustBitmapCastToCpumask(b *bpfbitmap.Bitmap) *OwnedCpumask {
 	m, err := To(b)
 	if err != nil {

@@ -146,3 +146,17 @@ func TestClearCopyWriteLargeCpumaskBits(t *testing.T) {
 		srcB.Release()
 	}
 }
+
+// A topology NewKernel cannot build is refused by NewTopology already, so
+// NewKernel fails only as its doc says.
+func TestNewTopologyBounds(t *testing.T) {
+	for _, tc := range [][2]int{{1<<31 - 1, 1<<31 - 1}, {1, cast.MaxNrCPUs + 1}, {0, 1}, {1, 0}, {3, 2}, {-1, 4}} {
+		_, err := cast.NewTopology(tc[0], tc[1])
+		assert.ErrorIs(t, err, cast.ErrTopology, "%v", tc)
+	}
+	tp, err := cast.NewTopology(1, cast.MaxNrCPUs)
+	require.NoError(t, err)
+	k, err := cast.NewKernel(tp)
+	require.NoError(t, err, "the largest topology builds")
+	assert.Equal(t, uint32(0), k.CPUPossibleMask().First())
+}

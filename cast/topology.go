@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"syscall"
 
+	"github.com/bpfbitmap/prototype/bpfbitmap"
 	"github.com/bpfbitmap/prototype/internal/words"
 )
 
 // ErrTopology reports an impossible CPU topology: nr_cpu_ids <= 0, NR_CPUS
-// <= 0 or nr_cpu_ids > NR_CPUS. It matches syscall.EINVAL.
+// <= 0, nr_cpu_ids > NR_CPUS, or NR_CPUS > MaxNrCPUs. It matches
+// syscall.EINVAL.
 var ErrTopology = fmt.Errorf("invalid cpu topology: %w", syscall.EINVAL)
 
 // Topology is what the cpumask code knows about the CPUs: NR_CPUS, the
@@ -20,10 +22,16 @@ type Topology struct {
 	nrCPUs   int
 }
 
+// MaxNrCPUs is the largest NR_CPUS a Topology may have: a Kernel allocates
+// its cpumasks with NR_CPUS bits, and bpfbitmap.MaxBits is the largest
+// bitmap there is. The kernel's Kconfig stops far lower (NR_CPUS_RANGE_END
+// is 8192 on x86-64 with MAXSMP).
+const MaxNrCPUs = bpfbitmap.MaxBits
+
 // NewTopology returns the topology of a kernel built with NR_CPUS = nrCPUs
 // running on a machine with nr_cpu_ids = nrCPUIDs, or ErrTopology.
 func NewTopology(nrCPUIDs, nrCPUs int) (Topology, error) {
-	if nrCPUIDs <= 0 || nrCPUs <= 0 || nrCPUIDs > nrCPUs {
+	if nrCPUIDs <= 0 || nrCPUs <= 0 || nrCPUIDs > nrCPUs || nrCPUs > MaxNrCPUs {
 		return Topology{}, fmt.Errorf("nr_cpu_ids %d, NR_CPUS %d: %w", nrCPUIDs, nrCPUs, ErrTopology)
 	}
 	return Topology{nrCPUIDs: nrCPUIDs, nrCPUs: nrCPUs}, nil

@@ -2,8 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/bpfbitmap/prototype/cast"
 	"github.com/stretchr/testify/assert"
@@ -35,7 +38,7 @@ func TestConvert(t *testing.T) {
 			stdout: `^000f\n0100\n$`,
 			stderr: `^bpfbitmap convert: "0-3,x": bitmap_parselist: at byte 4 "x": .*invalid argument \(EINVAL\)\n    0-3,x\n        \^\n$`},
 		{name: "list out of range", args: []string{"convert", "--to", "hex", "--bits", "8", "0-8"}, code: exitFail,
-			stderr: `^bpfbitmap convert: "0-8": bitmap_parselist: at byte 0 "0-8": bit 8 out of range for 8 bits: .* \(ERANGE\)\n    0-8\n    \^\n$`},
+			stderr: `^bpfbitmap convert: "0-8": bitmap_parselist: at byte 0 "0-8": bit 8 out of range for 8 bits: .* \(ERANGE\); the input needs 9 bits, more than --bits 8 \(give --bits 9 or more, or leave --bits out\)\n    0-8\n    \^\n$`},
 		{name: "list overflow", args: []string{"convert", "--to", "hex", "--bits", "8", "1,4294967296"}, code: exitFail,
 			stderr: `at byte 2 .*\(EOVERFLOW\)\n    1,4294967296\n      \^\n$`},
 		{name: "list start above end", args: []string{"convert", "--to", "hex", "--bits", "8", "5-3"}, code: exitFail, stderr: `start 5 > end 3.*\(EINVAL\)`},
@@ -46,18 +49,19 @@ func TestConvert(t *testing.T) {
 		{name: "bad stdin line", args: []string{"convert", "--to", "list", "--bits", "8"}, stdin: "1\nzz\n2\n", code: exitFail,
 			stdout: `^0\n1\n$`, stderr: `^bpfbitmap convert: line 2: "zz": bitmap_parse: .*\(EINVAL\)\n`},
 		{name: "no caret for control bytes", args: []string{"convert", "--to", "hex", "--bits", "8", "1\t9"}, code: exitFail,
-			stderr: `^bpfbitmap convert: "1\\t9": bitmap_parselist: .*\(ERANGE\)\n$`},
+			stderr: `^bpfbitmap convert: "1\\t9": bitmap_parselist: .*\(ERANGE\); the input needs 10 bits.*\n$`},
 
 		// Usage errors: exit status 2, nothing converted.
 		{name: "no --to", args: []string{"convert", "--bits", "8", "1"}, code: exitUsage,
 			stderr: `^bpfbitmap convert: --to list\|hex is required\nUsage: bpfbitmap convert \[flags\] \[MASK...\]\nRun 'bpfbitmap convert -h' for help.\n$`},
-		{name: "bad --to", args: []string{"convert", "--to", "octal", "1"}, code: exitUsage, stderr: `invalid value "octal" for flag -to: must be list or hex`},
-		{name: "bad --from", args: []string{"convert", "--from", "dec", "--to", "hex", "1"}, code: exitUsage, stderr: `invalid value "dec" for flag -from`},
+		{name: "bad --to", args: []string{"convert", "--to", "octal", "1"}, code: exitUsage, stderr: `^bpfbitmap convert: invalid value "octal" for flag --to: must be list or hex\nUsage: bpfbitmap convert`},
+		{name: "bad --from", args: []string{"convert", "--from", "dec", "--to", "hex", "1"}, code: exitUsage, stderr: `^bpfbitmap convert: invalid value "dec" for flag --from`},
 		{name: "--bits 0", args: []string{"convert", "--to", "hex", "--bits", "0", "1"}, code: exitUsage, stderr: `--bits 0: want 1 to 16777216`},
 		{name: "--bits negative", args: []string{"convert", "--to", "hex", "--bits", "-5", "1"}, code: exitUsage, stderr: `--bits -5: want 1 to`},
 		{name: "--bits huge", args: []string{"convert", "--to", "hex", "--bits", "16777217", "1"}, code: exitUsage, stderr: `--bits 16777217`},
-		{name: "--bits not a number", args: []string{"convert", "--to", "hex", "--bits", "many", "1"}, code: exitUsage, stderr: `invalid value "many" for flag -bits`},
-		{name: "unknown flag", args: []string{"convert", "--to", "hex", "-x"}, code: exitUsage, stderr: `flag provided but not defined: -x`},
+		{name: "--bits not a number", args: []string{"convert", "--to", "hex", "--bits", "many", "1"}, code: exitUsage, stderr: `^bpfbitmap convert: invalid value "many" for flag --bits`},
+		{name: "unknown flag", args: []string{"convert", "--to", "hex", "-x"}, code: exitUsage, stderr: `^bpfbitmap convert: flag provided but not defined: --x\n`},
+		{name: "flag without value", args: []string{"convert", "--to"}, code: exitUsage, stderr: `^bpfbitmap convert: flag needs an argument: --to\n`},
 	} {
 		t.Run(tt.name, tt.check)
 	}
@@ -73,7 +77,7 @@ func TestConvertJSON(t *testing.T) {
 	assert.Equal(t, []convertJSON{
 		{Input: "0-3", Line: 1, Output: "0f", MaskJSON: &MaskJSON{List: "0-3", Mask: "0f", Weight: 4, Bits: 8}},
 		{Input: "0-3,x", Line: 2, Errno: "EINVAL", Offset: &four,
-			Error: `bitmap_parselist: at byte 4 "x": expected a number or 'N' at "x": invalid argument (EINVAL)`},
+			Error: `bitmap_parselist: at byte 4 "x": expected a number or 'N' at 'x': invalid argument (EINVAL)`},
 		{Input: "", Line: 3, Output: "00", MaskJSON: &MaskJSON{List: "", Mask: "00", Weight: 0, Bits: 8}},
 	}, got)
 
@@ -82,25 +86,49 @@ func TestConvertJSON(t *testing.T) {
 	assert.JSONEq(t, `[]`, r.stdout, "no input is an empty array")
 }
 
-// TestConvertDefaultBits checks that --bits defaults to this host's
-// nr_cpu_ids, or fails with a hint where there is no sysfs.
+// TestConvertDefaultBits checks that without --bits a mask is as wide as
+// its input needs and at least this host's nr_cpu_ids, so that a mask from
+// a larger machine converts here.
 func TestConvertDefaultBits(t *testing.T) {
-	topo, err := cast.Host()
-	if err != nil {
-		r := runCLI(t, "", "convert", "--to", "hex", "0")
-		assert.Equal(t, exitFail, r.code)
-		assert.Contains(t, r.stderr, "give --bits")
-		return
+	n := 1
+	if topo, err := cast.Host(); err == nil {
+		n = topo.NrCPUIDs()
 	}
-	n := topo.NrCPUIDs()
-	r := runCLI(t, "", "convert", "--to", "list", "--json", "0")
-	require.Equal(t, exitOK, r.code, r.stderr)
+	width := func(t *testing.T, args ...string) int {
+		r := runCLI(t, "", append([]string{"convert", "--json"}, args...)...)
+		require.Equal(t, exitOK, r.code, r.stderr)
+		var got []convertJSON
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &got))
+		require.Len(t, got, 1)
+		return got[0].Bits
+	}
+	assert.Equal(t, n, width(t, "--to", "list", "0"))
+	assert.Equal(t, n, width(t, "--to", "hex", "0-N"), "N is the host's last CPU")
+	assert.Equal(t, max(n, 200), width(t, "--to", "hex", "0-3,199"))
+	assert.Equal(t, max(n, 64), width(t, "--to", "list", "ff,ffffffff"[:0]+"80000000,00000000"))
+
+	// The audit's case: a 64-CPU mask on this host.
+	(cliCase{args: []string{"convert", "--to", "list", "ff,ffffffff"}, stdout: `^0-39\n$`}).check(t)
+	(cliCase{args: []string{"convert", "--to", "hex", "0-39"}, stdout: `^ff,ffffffff\n$`}).check(t)
+	last := strconv.Itoa(n - 1)
+	(cliCase{args: []string{"convert", "--to", "hex", last}, stdout: `^[0-9a-f,]+\n$`}).check(t)
+	// Input no width can hold still fails, in the kernel's terms.
+	(cliCase{args: []string{"convert", "--to", "hex", "16777216"}, code: exitFail, stderr: `\(ERANGE\)`}).check(t)
+	(cliCase{args: []string{"convert", "--to", "hex", "x"}, code: exitFail, stderr: `\(EINVAL\)`}).check(t)
+}
+
+// A bad line is echoed at most maxEcho bytes long, on stderr and in JSON.
+func TestConvertEchoBounded(t *testing.T) {
+	line := "0-3," + strings.Repeat("٣", 1<<19) // 1 MiB
+	r := runCLI(t, line+"\n", "convert", "--json", "--to", "hex", "--bits", "8")
+	assert.Equal(t, exitFail, r.code)
+	assert.Less(t, len(r.stderr), 1024, "stderr repeats the line")
+	assert.Contains(t, r.stderr, fmt.Sprintf("... (%d bytes)", len(line)))
 	var got []convertJSON
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &got))
 	require.Len(t, got, 1)
-	assert.Equal(t, n, got[0].Bits)
-
-	last := strconv.Itoa(n - 1)
-	(cliCase{args: []string{"convert", "--to", "hex", last}, stdout: `^[0-9a-f,]+\n$`}).check(t)
-	(cliCase{args: []string{"convert", "--to", "hex", strconv.Itoa(n)}, code: exitFail, stderr: `\(ERANGE\)`}).check(t)
+	assert.LessOrEqual(t, len(got[0].Input), maxEcho)
+	assert.True(t, utf8.ValidString(got[0].Input), "cut inside a character")
+	assert.Equal(t, len(line), got[0].InputBytes)
+	assert.Less(t, len(r.stdout), 1024)
 }

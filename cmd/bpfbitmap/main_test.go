@@ -88,9 +88,9 @@ func TestRun(t *testing.T) {
 		{name: "flag before command", args: []string{"--json", "cpus"}, code: exitUsage, stderr: `unknown command "--json"`},
 		{name: "cpus -h", args: []string{"cpus", "-h"}, stdout: `^Usage: bpfbitmap cpus \[flags\]\n\nCpus prints`},
 		{name: "cpus --help", args: []string{"cpus", "--help"}, stdout: `^Usage: bpfbitmap cpus`},
-		{name: "cpus bad flag", args: []string{"cpus", "--frob"}, code: exitUsage, stderr: `(?s)flag provided but not defined: -frob\nUsage: bpfbitmap cpus \[flags\]\nRun 'bpfbitmap cpus -h' for help.\n$`},
+		{name: "cpus bad flag", args: []string{"cpus", "--frob"}, code: exitUsage, stderr: `^bpfbitmap cpus: flag provided but not defined: --frob\nUsage: bpfbitmap cpus \[flags\]\nRun 'bpfbitmap cpus -h' for help.\n$`},
 		{name: "cpus argument", args: []string{"cpus", "0-3"}, code: exitUsage, stderr: `^bpfbitmap cpus: unexpected argument "0-3"\nUsage:`},
-		{name: "cpus --sysfs without value", args: []string{"cpus", "--sysfs"}, code: exitUsage, stderr: `flag needs an argument: -sysfs`},
+		{name: "cpus --sysfs without value", args: []string{"cpus", "--sysfs"}, code: exitUsage, stderr: `^bpfbitmap cpus: flag needs an argument: --sysfs\n`},
 		{name: "convert -h", args: []string{"convert", "-h"}, stdout: `^Usage: bpfbitmap convert \[flags\] \[MASK...\]\n\nConvert converts`},
 		{name: "convert -h after args", args: []string{"convert", "0-3", "-h"}, stdout: `^Usage: bpfbitmap convert`},
 	} {

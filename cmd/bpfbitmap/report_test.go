@@ -274,7 +274,7 @@ func TestReportUsage(t *testing.T) {
 		{name: "benchtime", args: []string{"report", "-benchtime", "soon"}, code: exitUsage,
 			stderr: `^bpfbitmap report: -benchtime: bench: invalid benchtime "soon"`},
 		{name: "bad flag", args: []string{"report", "-fast"}, code: exitUsage,
-			stderr: `(?s)flag provided but not defined: -fast\nUsage: bpfbitmap report \[flags\]\nRun 'bpfbitmap report -h' for help.\n$`},
+			stderr: `(?s)^bpfbitmap report: flag provided but not defined: --fast\nUsage: bpfbitmap report \[flags\]\nRun 'bpfbitmap report -h' for help.\n$`},
 		{name: "out is a file", args: append(append([]string{"report"}, quick...), "-out", file, "-prose", committedProse), code: exitFail,
 			stderr: `^bpfbitmap report: mkdir ` + file + `: not a directory\n$`}, // before any benchmark
 		{name: "out not writable", args: append(append([]string{"report"}, quick...), "-out", "/proc/self", "-prose", committedProse), code: exitFail,

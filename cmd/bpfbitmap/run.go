@@ -99,7 +99,9 @@ func usage(w io.Writer) {
 // hex"); "--" ends the flags.
 func (c *command) run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bpfbitmap "+c.name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	// The flag package prints its errors bare and with -name; they are
+	// printed below, with the command's prefix and the --name of -h.
+	fs.SetOutput(io.Discard)
 	fs.Usage = func() {} // help goes to stdout, below; errors get a short hint
 	runFn := c.flags(c, fs)
 	rest, err := parseInterspersed(fs, args)
@@ -108,8 +110,7 @@ func (c *command) run(args []string, stdin io.Reader, stdout, stderr io.Writer) 
 		c.help(fs, stdout)
 		return exitOK
 	case err != nil:
-		c.hint(stderr)
-		return exitUsage
+		return c.usageError(stderr, "%s", gnuFlags(err.Error()))
 	}
 	return runFn(rest, stdin, stdout, stderr)
 }
@@ -123,6 +124,16 @@ func (c *command) help(fs *flag.FlagSet, w io.Writer) {
 	// The flag package takes -name and --name alike; print the GNU spelling
 	// util-linux documents.
 	fmt.Fprint(w, strings.ReplaceAll("\n"+flags.String(), "\n  -", "\n  --"))
+}
+
+// gnuFlags rewrites the flag package's "-name" in msg as "--name", the
+// spelling -h shows. The flag package puts a flag's name after one of
+// these words only.
+func gnuFlags(msg string) string {
+	for _, before := range []string{"flag -", "for -", "defined: -", "argument: -"} {
+		msg = strings.ReplaceAll(msg, before, before+"-")
+	}
+	return msg
 }
 
 // hint prints c's usage line and where to find its help, after a usage error.
