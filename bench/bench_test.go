@@ -213,3 +213,24 @@ func TestTimeChart(t *testing.T) {
 	_, err = bench.TimeChart(ps, 64, 8192)
 	require.ErrorIs(t, err, bench.ErrNoData)
 }
+
+// TestKernelCostsCommitted: the committed live-kernel measurement the
+// report quotes parses and has every row the report renders.
+func TestKernelCostsCommitted(t *testing.T) {
+	k, err := bench.KernelCosts()
+	require.NoError(t, err)
+	assert.NotEmpty(t, k.Kernel)
+	assert.Positive(t, k.Iterations)
+	for _, op := range []string{"and", "or", "empty", "weight", "first"} {
+		_, ok := k.Find(op, bench.Fixed, 0)
+		assert.True(t, ok, op)
+		_, ok = k.Find(op, bench.Arena, 1)
+		assert.True(t, ok, op)
+	}
+	for _, op := range []string{"cast-inline", "cast-kfunc"} {
+		_, ok := k.Find(op, bench.Generic, 0)
+		assert.True(t, ok, op)
+	}
+	_, ok := k.Find("convert", bench.Arena, 1)
+	assert.True(t, ok)
+}

@@ -9,7 +9,7 @@ import (
 )
 
 // sectionNames are the generated sections of design.md, in document order.
-var sectionNames = []string{"answers", "memory", "time", "cast", "overrun", "selftests", "host"}
+var sectionNames = []string{"answers", "memory", "time", "cast", "overrun", "selftests", "arena", "host"}
 
 // reportSections renders every generated section of design.md from d.
 func reportSections(d *reportJSON) []section {
@@ -19,6 +19,7 @@ func reportSections(d *reportJSON) []section {
 		"time":      timeSection,
 		"cast":      castSection,
 		"overrun":   overrunSection,
+		"arena":     arenaSection,
 		"selftests": selftestsSection,
 		"host":      hostSection,
 	}
@@ -345,4 +346,103 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// kernelNs formats a kernel measurement: below half a nanosecond the
+// subtraction of the loop is within its noise.
+func kernelNs(x float64) string {
+	if x < 0.5 {
+		return "< 0.5"
+	}
+	return ns(x)
+}
+
+// arenaWords are the arena mask lengths the kernel measurement covers, in
+// the order measured.
+func arenaWords(k bench.KernelCost) []int {
+	var ws []int
+	for _, r := range k.Rows {
+		if r.Design == bench.Arena && r.Op == "and" {
+			ws = append(ws, r.Words)
+		}
+	}
+	return ws
+}
+
+func arenaSection(d *reportJSON) string {
+	var b strings.Builder
+	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	k := d.Kernel
+	cheaper, same := 0, 0
+	for i, r := range d.Memory {
+		if i >= d.Summary.Topologies {
+			break
+		}
+		switch {
+		case r.Arena.PerMaskBytes < float64(r.Generic.ClassBytes):
+			cheaper++
+		case r.Arena.PerMaskBytes == float64(r.Generic.ClassBytes):
+			same++
+		}
+	}
+	w("**Memory** (table in §1): per mask the arena road costs less than a castable `bpf_bitmap`'s size class in %d of the %d topologies "+
+		"and more in %d: its elements grow in 8-byte steps instead of size classes, but carry a second 8-byte id and an index slot. "+
+		"Every mask it hands to a kernel API still needs a `bpf_cpumask` (NR_CPUS bits) to copy into.\n\n",
+		cheaper, d.Summary.Topologies, d.Summary.Topologies-cheaper-same)
+
+	ws := arenaWords(k)
+	w("**On the live kernel** (%s, %s, NR_CPUS=%d, nr_cpu_ids=%d; `go run ./cmd/arenacost`, committed as `bench/kernel_cost.json`): "+
+		"ns per operation, the arena road's BPF code on masks of %s words against the `bpf_cpumask` kfunc doing the same work "+
+		"on this kernel's cpumask. The arena masks lived in %s.\n\n", k.Kernel, k.CPU, k.NrCPUs, k.NrCPUIDs, joinInts(ws), k.Memory)
+	w("| operation | `bpf_cpumask` kfunc |")
+	for _, n := range ws {
+		w(" arena, %s (%d CPUs) |", plural(n, "word"), 64*n)
+	}
+	w("\n|---|---:|")
+	for range ws {
+		w("---:|")
+	}
+	w("\n")
+	for _, op := range []string{"and", "or", "empty", "weight", "first"} {
+		kf, _ := k.Find(op, bench.Fixed, 0)
+		w("| %s | %s ns (`%s`) |", op, kernelNs(kf.NsPerOp), kf.Name)
+		for _, n := range ws {
+			if r, ok := k.Find(op, bench.Arena, n); ok {
+				w(" %s ns |", kernelNs(r.NsPerOp))
+			} else {
+				w(" — |")
+			}
+		}
+		w("\n")
+	}
+	w("\nWhat becoming a `const struct cpumask *` costs, on the same kernel:\n\n| design | how | ns |\n|---|---|---:|\n")
+	w("| fixed | `struct bpf_cpumask *` passed as is: the verifier matches the type at load time | 0 (no instruction) |\n")
+	for _, op := range []string{"cast-inline", "cast-kfunc"} {
+		if r, ok := k.Find(op, bench.Generic, 0); ok {
+			w("| generic | %s | %s |\n", r.Name, kernelNs(r.NsPerOp))
+		}
+	}
+	for _, n := range ws {
+		if r, ok := k.Find("convert", bench.Arena, n); ok {
+			w("| arena, %s | %s | %s |\n", plural(n, "word"), r.Name, kernelNs(r.NsPerOp))
+		}
+	}
+	for _, r := range k.Rows {
+		if r.Op == "populate" {
+			w("| (part of arena) | `bpf_cpumask_populate` alone, src__sz = %d bytes | %s |\n", r.SrcBytes, kernelNs(r.NsPerOp))
+		}
+	}
+	w("\nMethod: %s; %d iterations, fastest of %d runs; the loop itself (`bpf_iter_num_next` and the jump) took %s ns per iteration "+
+		"and is subtracted. The kernel has no `bpf_bitmap`, so the cast is timed by stand-ins, named in the table. "+
+		"The kfuncs run at this kernel's widths (nr_cpu_ids=%d: one word), so the longer arena masks have no kfunc to compare with here.\n",
+		k.Method, k.Iterations, k.Runs, kernelNs(k.LoopNs), k.NrCPUIDs)
+	return b.String()
+}
+
+func joinInts(xs []int) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprint(x)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -78,7 +78,7 @@ func TestReportWritesDesign(t *testing.T) {
 	doc := string(b)
 	assert.True(t, strings.HasPrefix(doc, "# Design report: "), "title")
 	for _, h := range []string{"## The question", "## Answers", "## 1. Memory", "## 2. Time per kfunc",
-		"## 3. The cast", "## 4. The overrun hazard", "## 5. Ownership and type safety", "## 6. What the proposal costs programs"} {
+		"## 3. The cast", "## 4. The overrun hazard", "## 5. Ownership and type safety", "## 6. What the proposal costs programs", "## 7. The third road"} {
 		assert.Contains(t, doc, "\n"+h, "heading %q", h)
 	}
 	for _, name := range sectionNames {

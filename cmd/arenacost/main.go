@@ -1,0 +1,273 @@
+// Command arenacost measures, on the live kernel, the arena road's bit
+// operations as BPF code against the bpf_cpumask kfuncs doing the same
+// work, and what turning a mask into a const struct cpumask * costs in each
+// design, and writes the result as JSON for the design report
+// (bench/kernel_cost.json, embedded by package bench).
+//
+// Usage:
+//
+//	go run ./cmd/arenacost [-o bench/kernel_cost.json] [-n 100000] [-runs 15]
+//
+// It needs Linux with BTF and root (CAP_BPF and CAP_PERFMON).
+//
+// Method: a sleepable BPF_PROG_TYPE_SYSCALL program runs a body -n times in
+// a bpf_iter_num loop; user space times BPF_PROG_RUN with the thread pinned
+// to CPU 0, alternating with the same program without the body, and takes
+// (fastest run - fastest baseline run) / n. The arena road's masks live in
+// an array map value, not in a BPF arena: an arena pointer needs the
+// addr_space_cast instruction (BPF_MOV with off=1) after
+// bpf_arena_alloc_pages, and cilium/ebpf's assembler cannot encode it (it
+// rewrites the offset of every ALU move), while without it the verifier
+// refuses the access ("invalid mem access 'scalar'"). Map-value loads are
+// plain loads; the JIT turns arena loads into loads with an added base
+// register and an exception-table entry, which this measurement does not
+// include.
+package main
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
+
+	"github.com/bpfbitmap/prototype/bench"
+	"github.com/bpfbitmap/prototype/kfuncs/oracle"
+)
+
+const exitOK, exitFail, exitUsage = 0, 1, 2
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("arenacost", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "bench/kernel_cost.json", "write the JSON here (- for stdout)")
+	n := fs.Int("n", 100_000, "body runs per program run")
+	runs := fs.Int("runs", 15, "program runs per body (the fastest counts)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if *n < 1 || *runs < 1 || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "arenacost: -n and -runs must be at least 1; no arguments")
+		return exitUsage
+	}
+	k, err := measure(*n, *runs, stderr)
+	if err == nil {
+		err = write(*out, stdout, k)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "arenacost: %v\n", err)
+		return exitFail
+	}
+	return exitOK
+}
+
+// write writes k as indented JSON to path, atomically, or to stdout for "-".
+func write(path string, stdout io.Writer, k bench.KernelCost) error {
+	b, err := json.MarshalIndent(k, "", "  ")
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	if path == "-" {
+		_, err = stdout.Write(b)
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// words are the arena mask lengths measured: this kernel's nr_cpu_ids and
+// 1024 and 8192 CPUs.
+func wordsFor(nrCPUIDs int) []int {
+	return []int{(nrCPUIDs + 63) / 64, 1024 / 64, 8192 / 64}
+}
+
+type measured struct {
+	op     string
+	design bench.Design
+	o      op
+}
+
+func plan(nrCPUIDs int) []measured {
+	var ms []measured
+	for _, w := range wordsFor(nrCPUIDs) {
+		ms = append(ms,
+			measured{"and", bench.Arena, arenaAnd(w)},
+			measured{"or", bench.Arena, arenaOr(w)},
+			measured{"empty", bench.Arena, arenaEmpty(w)},
+			measured{"weight", bench.Arena, arenaWeight(w)},
+			measured{"first", bench.Arena, arenaFirst(w)},
+		)
+		if w <= srcBytes/8 {
+			ms = append(ms, measured{"convert", bench.Arena, arenaToCpumask(w)})
+		}
+	}
+	for _, o := range kfuncOps() {
+		ms = append(ms, measured{strings.TrimPrefix(o.Name, "bpf_cpumask_"), bench.Fixed, o})
+	}
+	ms = append(ms,
+		measured{"cast-inline", bench.Generic, castInline(nrCPUIDs)},
+		measured{"cast-kfunc", bench.Generic, castKfunc()},
+	)
+	for _, size := range []int32{8, 64, srcBytes} {
+		ms = append(ms, measured{"populate", bench.Fixed, populate(size)})
+	}
+	return ms
+}
+
+func measure(n, runs int, progress io.Writer) (bench.KernelCost, error) {
+	o, err := oracle.Open()
+	if err != nil {
+		return bench.KernelCost{}, err
+	}
+	defer o.Close()
+	topo := o.Topology()
+	m, err := ebpf.NewMap(&ebpf.MapSpec{Name: "arenacost", Type: ebpf.Array, KeySize: 4, ValueSize: valueSize, MaxEntries: 1})
+	if err != nil {
+		return bench.KernelCost{}, err
+	}
+	defer m.Close()
+
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var set unix.CPUSet
+	set.Set(0)
+	if err := unix.SchedSetaffinity(0, &set); err != nil {
+		return bench.KernelCost{}, fmt.Errorf("pin to CPU 0: %w", err)
+	}
+
+	k := bench.KernelCost{
+		Kernel: release(), CPU: cpuModel(), NrCPUs: topo.NrCPUs, NrCPUIDs: topo.NrCPUIDs,
+		Memory: "array map value (a BPF arena needs addr_space_cast, which cilium/ebpf v0.22 cannot assemble)",
+		Method: "sleepable SYSCALL program, body run -n times in a bpf_iter_num loop, BPF_PROG_RUN timed from user space on CPU 0, " +
+			"(fastest run - fastest run without the body) / n",
+		Iterations: n, Runs: runs,
+	}
+	var loopNs float64
+	for _, mm := range plan(topo.NrCPUIDs) {
+		if err := fill(m, mm.o.Words, topo.NrCPUIDs); err != nil {
+			return bench.KernelCost{}, err
+		}
+		ns, base, err := timeOp(o, m, mm.o, n, runs)
+		if err != nil {
+			return bench.KernelCost{}, fmt.Errorf("%s: %w", mm.o.Name, err)
+		}
+		loopNs = base
+		fmt.Fprintf(progress, "arenacost: %-8s %-8s words=%-3d %8.2f ns  %s\n", mm.op, mm.design, mm.o.Words, ns, mm.o.Name)
+		k.Rows = append(k.Rows, bench.KernelCostRow{Op: mm.op, Design: mm.design, Name: mm.o.Name, Words: mm.o.Words, SrcBytes: mm.o.SrcBytes, NsPerOp: ns})
+	}
+	k.LoopNs = loopNs
+	return k, nil
+}
+
+// fill writes the map value: masks a and b with alternating bit patterns,
+// the populate source, zeroes for empty, the last bit of a words-long mask
+// for first, and num_bits = nr_cpu_ids.
+func fill(m *ebpf.Map, words, nrCPUIDs int) error {
+	v := make([]byte, valueSize)
+	for i := range maxWords {
+		binary.LittleEndian.PutUint64(v[offA+8*i:], 0x5555555555555555)
+		binary.LittleEndian.PutUint64(v[offB+8*i:], 0x3333333333333333)
+	}
+	for i := range srcBytes / 8 {
+		binary.LittleEndian.PutUint64(v[offSrc+8*i:], 0xaaaaaaaaaaaaaaaa)
+	}
+	if words > 0 {
+		binary.LittleEndian.PutUint64(v[offLast+8*(words-1):], 1<<63)
+	}
+	binary.LittleEndian.PutUint32(v[offNumBits:], uint32(nrCPUIDs))
+	return m.Put(uint32(0), v)
+}
+
+// timeOp returns ns per body and the baseline's ns per loop iteration.
+func timeOp(o *oracle.Oracle, m *ebpf.Map, op op, n, runs int) (float64, float64, error) {
+	load := func(name string, body func(*builder)) (*ebpf.Program, error) {
+		b := &builder{o: o}
+		var setup, teardown, bodyFn func()
+		if op.Masks {
+			setup, teardown = b.createMasks, b.releaseMasks
+		}
+		if body != nil {
+			bodyFn = func() { body(b) }
+		}
+		insns := b.program(m, n, setup, bodyFn, teardown)
+		if b.err != nil {
+			return nil, b.err
+		}
+		return o.LoadProgram(name, insns)
+	}
+	p, err := load("arenacost", op.body)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer p.Close()
+	base, err := load("arenacost_base", nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer base.Close()
+	best := func(p *ebpf.Program) (time.Duration, error) {
+		start := time.Now()
+		ret, err := p.Run(&ebpf.RunOptions{Context: make([]byte, 8)})
+		d := time.Since(start)
+		if err == nil && ret != 0 {
+			err = fmt.Errorf("program returned %d (bpf_cpumask_create gave NULL)", ret)
+		}
+		return d, err
+	}
+	var minOp, minBase time.Duration
+	for i := range runs {
+		b, err := best(base)
+		if err != nil {
+			return 0, 0, err
+		}
+		d, err := best(p)
+		if err != nil {
+			return 0, 0, err
+		}
+		if i == 0 || d < minOp {
+			minOp = d
+		}
+		if i == 0 || b < minBase {
+			minBase = b
+		}
+	}
+	return float64(minOp-minBase) / float64(n), float64(minBase) / float64(n), nil
+}
+
+func release() string {
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		return "unknown"
+	}
+	return unix.ByteSliceToString(u.Release[:])
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if name, ok := strings.CutPrefix(line, "model name"); ok {
+			return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), ":"))
+		}
+	}
+	return "unknown"
+}
