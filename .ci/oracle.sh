@@ -27,4 +27,17 @@ fi
 
 n=$(grep -oE 'kernel comparisons: [0-9]+' "$log" | awk '{s += $3} END {print s + 0}')
 echo "kernel comparisons: $n"
+
+# The verifier model against the live verifier: one agreement line.
+vlog=$(mktemp)
+go test -count=1 -v -run 'TestKernelAgreement' ./kfuncs/verifier/ >"$vlog" 2>&1
+vstatus=$?
+if [ "$vstatus" -ne 0 ]; then
+	echo "verifier differential test failed (go test exit $vstatus):" >&2
+	grep -E -A20 '^\s*--- FAIL' "$vlog" | head -200 >&2
+	status=$vstatus
+fi
+grep -m1 -o 'differential test skipped: .*' "$vlog"
+grep -m1 -oE 'verifier: kernel agreement [0-9]+/[0-9]+ programs \([0-9]+ generated\)' "$vlog"
+rm -f "$vlog"
 exit "$status"

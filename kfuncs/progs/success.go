@@ -509,7 +509,7 @@ var successRecipes = []recipe{
 		b.ms[m7] = maskState{} // NULL: nothing to release
 		b.failReturn(1)
 		b.label(ok)
-		b.nonNull(m7)
+		b.created(m7, true) // held again past the NULL path's return
 		b.cast(m7)
 		b.mapValue(asm.R2, bits, 1) // misalign the source by a byte
 		b.kcall("bpf_cpumask_populate", m7, asm.R2, 8*b.t.CpumaskWords)
@@ -535,7 +535,7 @@ var successRecipes = []recipe{
 		b.ms[m7] = maskState{}
 		b.failReturn(1)
 		b.label(ok)
-		b.nonNull(m7)
+		b.created(m7, true) // held again past the NULL path's return
 		b.cast(m7)
 		out := b.fresh("out")
 		b.mapValue(asm.R2, bits, 0)

@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/cilium/ebpf/asm"
 
@@ -71,4 +72,20 @@ func disasm(ins *asm.Instruction, target, pc int) string {
 		}
 	}
 	return fmt.Sprint(*ins)
+}
+
+// Disasm prints insns one per line as the kernel's verifier log prints
+// them, "N: (op) text", with kfunc calls named and jump offsets resolved.
+func Disasm(insns asm.Instructions) (string, error) {
+	p, err := loadProgram(insns, Config{})
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for i := range p.code {
+		if p.valid[i] {
+			fmt.Fprintf(&b, "%d: (%02x) %s\n", i, uint8(p.code[i].OpCode), disasm(&p.code[i], p.targets[i], i))
+		}
+	}
+	return b.String(), nil
 }

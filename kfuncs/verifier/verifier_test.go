@@ -69,3 +69,15 @@ func TestRuleCasesKernel(t *testing.T) {
 	}
 	t.Logf("kernel comparisons: %d", n)
 }
+
+func TestProposalRules(t *testing.T) {
+	for _, r := range proposalRules {
+		t.Run(r.title, func(t *testing.T) {
+			_, ve := verify(t, r.reject, modelTarget)
+			require.NotNil(t, ve, "the rejected example is accepted")
+			t.Log(ve.Msg)
+			_, ve = verify(t, r.accept, modelTarget)
+			require.Nil(t, ve, "the accepted example is rejected:\n%v", ve)
+		})
+	}
+}
