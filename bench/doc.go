@@ -11,8 +11,10 @@
 //     cast.Kernel) and reads the unit, size class and waste from the
 //     kernel's bpfbitmap.Allocator.Stats. The numbers are exact and
 //     deterministic.
-//   - Time: Cases returns one benchmark body per kfunc, design and topology,
-//     with the objects they work on already set up; RunTimings runs them with
+//   - Time: Cases returns one benchmark per kfunc, design and topology: the
+//     cpumask kfuncs are the rows of kfuncs.Kfuncs that take a cpumask, each
+//     running its row's Call on the arguments kfuncs.NewArgs sets up, so a
+//     kfunc added to the table is timed with no change here; RunTimings runs them with
 //     testing.Benchmark, and BenchmarkDesign in this package's tests runs
 //     the same bodies under go test. Timings vary from run to run.
 //   - Program cost: Selftests lists what porting the kernel's

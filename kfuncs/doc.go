@@ -33,7 +33,13 @@
 //
 // Kfuncs lists every function with its kernel name, flags (KF_ACQUIRE,
 // KF_RELEASE, KF_RET_NULL, KF_TRUSTED_ARGS, KF_RCU, KF_ITER_*), the release
-// that added it or "proposed", and why; docs/kfuncs.md is generated from it.
+// that added it or "proposed", why, its C prototype (Kfunc.Signature gives
+// its arguments as the verifier classifies them) and its Call, the body
+// that tests and benchmarks run on the arguments NewArgs makes;
+// docs/kfuncs.md is generated from it. It is the one list: the benchmarks,
+// the programs of kfuncs/progs and the verifier model take names, flags and
+// argument kinds from it, so a new kfunc is a row, a function and a test
+// (docs/architecture.md).
 // The flags are not checked here: Go's types stand in for the verifier's
 // type checks, and the reference and NULL rules are the verifier model's.
 //

@@ -532,6 +532,29 @@ func GoName(kernel string) string {
 // mdEscape escapes what Markdown would read as table or emphasis syntax.
 var mdEscape = strings.NewReplacer("|", `\|`, "*", `\*`, "_", `\_`)
 
+// argKinds returns the verifier's kinds of k's parameters, "scalar, const
+// struct cpumask", or "none".
+func (k Kfunc) argKinds() string {
+	sig, err := k.Signature()
+	if err != nil {
+		return err.Error()
+	}
+	if len(sig.Params) == 0 {
+		return "none"
+	}
+	kinds := make([]string, len(sig.Params))
+	for i, p := range sig.Params {
+		kinds[i] = p.Kind.String()
+		if p.Struct != "" {
+			kinds[i] += " " + p.Struct
+		}
+		if p.Const {
+			kinds[i] = "const " + kinds[i]
+		}
+	}
+	return strings.Join(kinds, ", ")
+}
+
 // Markdown renders t as the body of docs/kfuncs.md.
 func (t Table) Markdown() []byte {
 	var b bytes.Buffer
@@ -540,6 +563,9 @@ func (t Table) Markdown() []byte {
 	b.WriteString("Every function of package `kfuncs` with its kernel counterpart, flags and origin.\n")
 	b.WriteString("Go names drop `bpf_` and capitalise each part; arguments keep the kernel's order.\n")
 	b.WriteString("Flags of `proposed` rows are this prototype's decisions; docs/design-cast.md explains them.\n")
+	b.WriteString("Arguments are as the verifier classifies them (`Kfunc.Signature`): scalar, struct (a pointer to that\n")
+	b.WriteString("kernel struct, `const` when only read), mem and its mem_size, iter (an iterator on the stack).\n")
+	b.WriteString("`go test -bench Kfunc ./kfuncs` times every row marked timed, as `fn=<kernel name>`, with the row's `Call`.\n")
 	for _, d := range []struct {
 		design Design
 		title  string
@@ -549,14 +575,21 @@ func (t Table) Markdown() []byte {
 		{DesignProposed, "Proposed design: struct bpf_bitmap"},
 	} {
 		fmt.Fprintf(&b, "\n## %s\n\n", d.title)
-		b.WriteString("| Kernel | Go | Kind | Flags | Since | Prototype | Why |\n")
-		b.WriteString("|---|---|---|---|---|---|---|\n")
+		b.WriteString("| Kernel | Go | Kind | Flags | Since | Prototype | Arguments | Timed | Why |\n")
+		b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
 		for _, k := range t {
 			if k.Design != d.design {
 				continue
 			}
-			fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s | %s | `%s` | %s |\n",
-				k.Kernel, k.Go, k.Kind, mdEscape.Replace(k.Flags.String()), k.Since, k.Proto, mdEscape.Replace(k.Why))
+			timed := "with its pair"
+			if k.Call != nil {
+				timed = "yes"
+			} else if k.Kind == KindDtor {
+				timed = "no"
+			}
+			fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s | %s | `%s` | %s | %s | %s |\n",
+				k.Kernel, k.Go, k.Kind, mdEscape.Replace(k.Flags.String()), k.Since, k.Proto,
+				mdEscape.Replace(k.argKinds()), timed, mdEscape.Replace(k.Why))
 		}
 	}
 	return b.Bytes()

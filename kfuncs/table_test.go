@@ -357,3 +357,18 @@ func TestHypotheticalRow(t *testing.T) {
 	env.docs += string(kfuncs.Table{row}.Markdown())
 	assert.Len(t, rowProblems(env, row), 1, "only the model case left")
 }
+
+// TestMarkdownArgs: the docs' Arguments and Timed columns come from
+// Signature and Call.
+func TestMarkdownArgs(t *testing.T) {
+	md := string(kfuncs.Kfuncs.Markdown())
+	for _, want := range []string{
+		"| `int bpf_cpumask_populate(struct cpumask *cpumask, void *src, size_t src__sz)` | struct cpumask, mem, mem\\_size | yes |",
+		"| `u32 bpf_cpumask_first(const struct cpumask *cpumask)` | const struct cpumask | yes |",
+		"| `struct bpf_cpumask *bpf_cpumask_create(void)` | none | yes |",
+		"| `void bpf_cpumask_release(struct bpf_cpumask *cpumask)` | struct bpf\\_cpumask | with its pair |",
+		"| `void bpf_cpumask_release_dtor(void *cpumask)` | mem | no |",
+	} {
+		assert.Contains(t, md, want)
+	}
+}
