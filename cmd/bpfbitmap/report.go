@@ -93,6 +93,7 @@ type reportJSON struct {
 	Memory    []bench.MemoryRow       `json:"memory"`
 	SizeCap   bench.SizeCap           `json:"size_cap"`
 	Kernel    bench.KernelCost        `json:"kernel_cost"`
+	Scx       bench.ScxCounts         `json:"scx"`
 	Timings   []bench.Pair            `json:"timings"`
 	Arena     []bench.Timing          `json:"arena_timings"`
 	Selftests []bench.SelftestProgram `json:"selftests"`
@@ -176,6 +177,9 @@ func runReport(c *command, o reportOptions, stdout, stderr io.Writer) int {
 		return c.fail(stderr, err)
 	}
 	if data.Kernel, err = bench.KernelCosts(); err != nil {
+		return c.fail(stderr, err)
+	}
+	if data.Scx, err = bench.Scx(); err != nil {
 		return c.fail(stderr, err)
 	}
 	timings, err := bench.RunTimings(bench.TimingTopologies, o.count, func(cs bench.Case, run int) {

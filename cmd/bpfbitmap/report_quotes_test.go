@@ -1,8 +1,12 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -82,4 +86,75 @@ func TestMemoryLead(t *testing.T) {
 	} {
 		assert.Equal(t, tt.want, memoryLead(&reportJSON{Memory: tt.rows}))
 	}
+}
+
+// TestAnswersQuoteTheData: every number the Answers section's recommendation
+// quotes is recomputed here from the report's JSON (the same data the
+// tables are rendered from) and from the rendered tables, and must agree.
+func TestAnswersQuoteTheData(t *testing.T) {
+	dir := t.TempDir()
+	r := runReportCLI(t, "-out", dir, "--json", "-prose", committedProse)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	var d reportJSON
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &d))
+	b, err := os.ReadFile(filepath.Join(dir, "design.md"))
+	require.NoError(t, err)
+	doc := string(b)
+	ans := sectionText(t, doc, "answers")
+	num := func(pattern string) []string {
+		t.Helper()
+		m := regexp.MustCompile(pattern).FindStringSubmatch(ans)
+		require.NotNil(t, m, "answers lack %q", pattern)
+		return m[1:]
+	}
+	atoi := func(s string) int {
+		n, err := strconv.Atoi(s)
+		require.NoError(t, err)
+		return n
+	}
+
+	small, same := 0, 0
+	for _, r := range d.Memory[:50] {
+		if r.NrCPUs <= 256 {
+			small++
+			if r.Fixed.ClassBytes == r.Generic.ClassBytes {
+				same++
+			}
+		}
+	}
+	m := num(`In (\d+) of the (\d+) such topologies`)
+	assert.Equal(t, []int{same, small}, []int{atoi(m[0]), atoi(m[1])})
+
+	var r96, r1024 bench.MemoryRow
+	for _, r := range d.Memory {
+		switch {
+		case r.NrCPUs == 8192 && r.NrCPUIDs == 96:
+			r96 = r
+		case r.NrCPUs == 8192 && r.NrCPUIDs == 1024:
+			r1024 = r
+		}
+	}
+	m = num("a `bpf_cpumask` takes a (\\d+)-byte class on any machine; a castable `bpf_bitmap` would take (\\d+) bytes for 96 CPUs and (\\d+) for 1024")
+	assert.Equal(t, []int{r96.Fixed.ClassBytes, r96.Generic.ClassBytes, r1024.Generic.ClassBytes}, []int{atoi(m[0]), atoi(m[1]), atoi(m[2])})
+	mem := sectionText(t, doc, "memory")
+	assert.Contains(t, mem, fmt.Sprintf("%d / **%s** / %.0f", r96.Fixed.ClassBytes, m[1], r96.Arena.PerMaskBytes), "the table's 96-CPU cell")
+	m = num(`\((\d+) bytes per mask for 96 CPUs`)
+	assert.Equal(t, fmt.Sprintf("%.0f", r96.Arena.PerMaskBytes), m[0])
+
+	k, err := bench.KernelCosts()
+	require.NoError(t, err)
+	and1, _ := k.Find("and", bench.Arena, 1)
+	kfAnd, _ := k.Find("and", bench.Fixed, 0)
+	m = num("an `and` of one word ([0-9.<]+) ns, of 16 words [0-9.<]+ ns, against ([0-9.<]+) ns for `bpf_cpumask_and`")
+	assert.Equal(t, []string{kernelNs(and1.NsPerOp), kernelNs(kfAnd.NsPerOp)}, m)
+	arenaSec := sectionText(t, doc, "arena")
+	assert.Contains(t, arenaSec, "| and | "+m[1]+" ns (`bpf_cpumask_and`) | "+m[0]+" ns |", "the kernel table")
+
+	scx, err := bench.Scx()
+	require.NoError(t, err)
+	m = num(`at (\d+) casts in sched-ext/scx \((\d+) if each function casts each mask once\)`)
+	assert.Equal(t, []int{scx.Total.CastMask, scx.Total.Masks}, []int{atoi(m[0]), atoi(m[1])})
+	assert.Contains(t, sectionText(t, doc, "scx"), fmt.Sprintf("**%d conversions**", scx.Total.CastMask))
+	m = num(`checked casts: (\d+) in the kernel's selftests`)
+	assert.Equal(t, d.Summary.Selftests.Casts, atoi(m[0]))
 }
