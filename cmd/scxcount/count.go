@@ -25,11 +25,11 @@ type Counts struct {
 	AssertInMacros int `json:"bpf_assert_in_macro_definitions"`
 	// Conversion sites of cast_mask by what the verifier would say of a
 	// bpf_assert there (see Site).
-	InRCU    int `json:"conversions_in_rcu_section"`
-	WithRef  int `json:"conversions_after_acquire"`
-	Unbound  int `json:"conversions_assert_allowed"`
-	Masks    int `json:"conversions_distinct_masks"`
-	Sources  int `json:"files"`
+	InRCU   int `json:"conversions_in_rcu_section"`
+	WithRef int `json:"conversions_after_acquire"`
+	Unbound int `json:"conversions_assert_allowed"`
+	Masks   int `json:"conversions_distinct_masks"`
+	Sources int `json:"files"`
 }
 
 func (c *Counts) add(o Counts) {
@@ -48,7 +48,7 @@ func (c *Counts) add(o Counts) {
 }
 
 var (
-	callRE     = regexp.MustCompile(`\b(bpf_cpumask_\w+|cast_mask|scx_bitmap_\w+|bpf_assert\w*|bpf_rcu_read_lock|bpf_rcu_read_unlock|bpf_cpumask_acquire|bpf_kptr_xchg|bpf_task_acquire|bpf_task_from_pid|bpf_cgroup_acquire|bpf_cgroup_from_id|bpf_obj_new)\s*\(`)
+	callRE   = regexp.MustCompile(`\b(bpf_cpumask_\w+|cast_mask|scx_bitmap_\w+|bpf_assert\w*|bpf_rcu_read_lock|bpf_rcu_read_unlock|bpf_cpumask_acquire|bpf_kptr_xchg|bpf_task_acquire|bpf_task_from_pid|bpf_cgroup_acquire|bpf_cgroup_from_id|bpf_obj_new)\s*\(`)
 	castRE   = regexp.MustCompile(`\(\s*(const\s+)?struct\s+cpumask\s*\*\s*\)`)
 	assertRE = regexp.MustCompile(`\bbpf_assert\w*`)
 	// acquires are calls after which a program holds a reference until it
