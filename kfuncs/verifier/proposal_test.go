@@ -96,9 +96,13 @@ var proposalRules = []proposalRule{
 	{
 		title: "A bitmap of a known wrong size casts to NULL",
 		rule: "When bpf_bitmap_create got a constant other than nr_cpu_ids, the cast's result is the constant 0: " +
-			"its non-NULL branch is dead and using it unchecked is passing NULL.",
-		reject: ruleCase{insns: cat(bitmap(asm.R6, nrCPUs+62), view(asm.R7, asm.R6, false), setCPU(asm.R7), bmRelease(asm.R6), ret0)},
-		accept: ruleCase{insns: cat(bitmap(asm.R6, nrCPUs+62), view(asm.R7, asm.R6, true), setCPU(asm.R7), bmRelease(asm.R6), ret0)},
+			"its non-NULL branch is dead and never checked, and using the view unchecked is passing NULL. " +
+			"The two examples differ only in the size: the non-NULL branch forgets to release the bitmap, " +
+			"which the verifier sees only when that branch can run.",
+		reject: ruleCase{insns: cat(bitmap(asm.R6, nrCPUs), view(asm.R7, asm.R6, false), asm.JEq.Imm(asm.R7, 0, "null"),
+			setCPU(asm.R7), ret0, mov(asm.R1, asm.R6).WithSymbol("null"), call("bpf_bitmap_release"), ret0)},
+		accept: ruleCase{insns: cat(bitmap(asm.R6, nrCPUs+62), view(asm.R7, asm.R6, false), asm.JEq.Imm(asm.R7, 0, "null"),
+			setCPU(asm.R7), ret0, mov(asm.R1, asm.R6).WithSymbol("null"), call("bpf_bitmap_release"), ret0)},
 	},
 	{
 		title: "bpf_assert cannot stand in for the check while the bitmap is held",
