@@ -3,6 +3,8 @@
 package words
 
 import (
+	"flag"
+	"fmt"
 	"math/bits"
 	"math/rand/v2"
 	"testing"
@@ -149,4 +151,66 @@ func TestKernels(t *testing.T) {
 			}
 		})
 	}
+}
+
+var calibrate = flag.Bool("calibrate", false, "TestCalibrate: time the kernels against the Go loops at small sizes")
+
+// TestCalibrate prints ns/op of the pure-Go loops and of each kernel the CPU
+// has at the sizes around minAsmWords, for choosing it. It times, so it runs
+// only with -calibrate.
+func TestCalibrate(t *testing.T) {
+	if !*calibrate {
+		t.Skip("run with -calibrate")
+	}
+	type op struct {
+		name string
+		run  func(x, y, d []uint64, n int)
+	}
+	var sinkInt int
+	var sinkBool bool
+	ops := []op{
+		{"Weight", func(x, _, _ []uint64, n int) { sinkInt = Weight(x, n) }},
+		{"And", func(x, y, d []uint64, n int) { sinkBool = And(d, x, y, n) }},
+		{"Or", func(x, y, d []uint64, n int) { Or(d, x, y, n) }},
+		{"Equal", func(x, _, d []uint64, n int) { sinkBool = Equal(x, d, n) }},
+		{"Empty", func(_, _, d []uint64, n int) { sinkBool = Empty(d, n) }},
+	}
+	defer saveImpl()()
+	for _, o := range ops {
+		line := fmt.Sprintf("%-7s", o.name)
+		for _, nw := range []int{2, 3, 4, 6, 8, 12, 16, 32} {
+			x, y := make([]uint64, nw), make([]uint64, nw)
+			for i := range x {
+				x[i], y[i] = rand.Uint64(), rand.Uint64()
+			}
+			line += fmt.Sprintf(" | %2dw", nw)
+			for _, im := range impls() {
+				im.use()
+				// The kernels on whole words, as the functions call them
+				// from minAsmWords on; the Go loops below that.
+				d := make([]uint64, nw)
+				if o.name == "Equal" {
+					copy(d, x)
+				}
+				run := o.run
+				if im.name != "purego" {
+					run = map[string]func(x, y, d []uint64, n int){
+						"Weight": func(x, _, _ []uint64, _ int) { sinkInt = weightAsm(x) },
+						"And":    func(x, y, d []uint64, _ int) { sinkBool = andAsm(d, x, y) },
+						"Or":     func(x, y, d []uint64, _ int) { orAsm(d, x, y) },
+						"Equal":  func(x, _, d []uint64, _ int) { sinkBool = firstDiffAsm(x, d) == len(x) },
+						"Empty":  func(_, _, d []uint64, _ int) { sinkBool = firstNonZeroAsm(d) == len(d) },
+					}[o.name]
+				}
+				r := testing.Benchmark(func(b *testing.B) {
+					for b.Loop() {
+						run(x, y, d, 64*nw)
+					}
+				})
+				line += fmt.Sprintf(" %s %5.1f", im.name[:2], float64(r.T.Nanoseconds())/float64(r.N))
+			}
+		}
+		t.Log(line)
+	}
+	_, _ = sinkInt, sinkBool
 }

@@ -1,0 +1,259 @@
+package words_test
+
+import (
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/bits-and-blooms/bitset"
+
+	"github.com/bpfbitmap/prototype/internal/words"
+)
+
+// BenchmarkWords times every bulk function at 64, 1024, 8192 and 65536 bits
+// in each implementation: impl=asm is what the package chose for this CPU,
+// impl=avx2 the AVX2 kernels where asm is AVX-512, impl=purego the Go loops,
+// impl=bitset the same work with bits-and-blooms/bitset, and impl=c the loops
+// of testdata/limit.c built with gcc -O3 -march=native (skipped without gcc).
+// Compare with `benchstat -col /impl`.
+//
+// The inputs are the C program's: random words, or for the predicates and
+// searches inputs that make them scan every word (equal operands, disjoint
+// ones, all zeros, all ones, a single set or clear bit at the end).
+func BenchmarkWords(b *testing.B) {
+	cbin := buildC(b)
+	for _, op := range benchOps {
+		for _, n := range []int{64, 1024, 8192, 65536} {
+			in := newBenchInput(n, op.input)
+			for _, im := range benchImpls() {
+				b.Run(fmt.Sprintf("op=%s/bits=%d/impl=%s", op.name, n, im.label), func(b *testing.B) {
+					b.SetBytes(int64(n / 8))
+					words.WithImpl(b, im.name, func() {
+						for b.Loop() {
+							op.words(in, n)
+						}
+					})
+				})
+			}
+			b.Run(fmt.Sprintf("op=%s/bits=%d/impl=bitset", op.name, n), func(b *testing.B) {
+				b.SetBytes(int64(n / 8))
+				for b.Loop() {
+					op.bitset(in)
+				}
+			})
+			if op.c != "" {
+				b.Run(fmt.Sprintf("op=%s/bits=%d/impl=c", op.name, n), func(b *testing.B) {
+					if cbin == "" {
+						b.Skip("no gcc: the C reference is not built")
+					}
+					b.ReportMetric(runC(b, cbin, op.c, n, b.N), "ns/op")
+				})
+			}
+		}
+	}
+}
+
+// benchInput is one input of BenchmarkWords, as words and as bitsets.
+type benchInput struct {
+	a, b, d    []uint64
+	bsA, bsB   *bitset.BitSet
+	bsD        *bitset.BitSet
+	sinkInt    int
+	sinkBool   bool
+	sinkUint   uint
+	sinkUintOk bool
+}
+
+// Input kinds, as testdata/limit.c numbers them.
+const (
+	inRandom   = iota // a, b random
+	inEqual           // b = a
+	inDisjoint        // b = ^a
+	inZero            // a zero
+	inOnes            // a all ones
+	inLastSet         // a zero but its last bit
+	inLastZero        // a all ones but its last bit
+)
+
+func newBenchInput(n, kind int) *benchInput {
+	rng := rand.New(rand.NewPCG(1, 2)) // fixed seed: same inputs every run
+	nw := words.Len(n)
+	a, b := make([]uint64, nw), make([]uint64, nw)
+	for i := range a {
+		a[i], b[i] = rng.Uint64(), rng.Uint64()
+		switch kind {
+		case inEqual:
+			b[i] = a[i]
+		case inDisjoint:
+			b[i] = ^a[i]
+		case inZero, inLastSet:
+			a[i] = 0
+		case inOnes, inLastZero:
+			a[i] = ^uint64(0)
+		}
+	}
+	switch kind {
+	case inLastSet:
+		a[nw-1] = 1 << 63
+	case inLastZero:
+		a[nw-1] = ^uint64(1 << 63)
+	}
+	return &benchInput{
+		a: a, b: b, d: slices.Clone(a),
+		bsA: bitset.From(slices.Clone(a)), bsB: bitset.From(slices.Clone(b)), bsD: bitset.From(slices.Clone(a)),
+	}
+}
+
+// bitset has no three-operand writers: its in-place forms read two operands
+// and write one, as words.And(d, a, b) does. It has no Intersects either:
+// IntersectionCardinality is what a bitset user has for it.
+var benchOps = []struct {
+	name   string
+	input  int
+	c      string // the op's name in limit.c, "" if it has none
+	words  func(in *benchInput, n int)
+	bitset func(in *benchInput)
+}{
+	{"Weight", inRandom, "Weight",
+		func(in *benchInput, n int) { in.sinkInt = words.Weight(in.a, n) },
+		func(in *benchInput) { in.sinkUint = in.bsA.Count() }},
+	{"And", inRandom, "And",
+		func(in *benchInput, n int) { in.sinkBool = words.And(in.d, in.a, in.b, n) },
+		func(in *benchInput) { in.bsD.InPlaceIntersection(in.bsB) }},
+	{"AndNot", inRandom, "AndNot",
+		func(in *benchInput, n int) { in.sinkBool = words.AndNot(in.d, in.a, in.b, n) },
+		func(in *benchInput) { in.bsD.InPlaceDifference(in.bsB) }},
+	{"Or", inRandom, "Or",
+		func(in *benchInput, n int) { words.Or(in.d, in.a, in.b, n) },
+		func(in *benchInput) { in.bsD.InPlaceUnion(in.bsB) }},
+	{"Xor", inRandom, "Xor",
+		func(in *benchInput, n int) { words.Xor(in.d, in.a, in.b, n) },
+		func(in *benchInput) { in.bsD.InPlaceSymmetricDifference(in.bsB) }},
+	{"Copy", inRandom, "Copy",
+		func(in *benchInput, n int) { words.Copy(in.d, in.a, n) },
+		func(in *benchInput) { in.sinkUint = in.bsA.Copy(in.bsD) }},
+	{"Equal", inEqual, "Equal",
+		func(in *benchInput, n int) { in.sinkBool = words.Equal(in.a, in.b, n) },
+		func(in *benchInput) { in.sinkBool = in.bsA.Equal(in.bsB) }},
+	{"Intersects", inDisjoint, "Intersects",
+		func(in *benchInput, n int) { in.sinkBool = words.Intersects(in.a, in.b, n) },
+		func(in *benchInput) { in.sinkBool = in.bsA.IntersectionCardinality(in.bsB) != 0 }},
+	{"Subset", inEqual, "Subset",
+		func(in *benchInput, n int) { in.sinkBool = words.Subset(in.a, in.b, n) },
+		func(in *benchInput) { in.sinkBool = in.bsB.IsSuperSet(in.bsA) }},
+	{"Empty", inZero, "Empty",
+		func(in *benchInput, n int) { in.sinkBool = words.Empty(in.a, n) },
+		func(in *benchInput) { in.sinkBool = in.bsA.None() }},
+	{"Full", inOnes, "Full",
+		func(in *benchInput, n int) { in.sinkBool = words.Full(in.a, n) },
+		func(in *benchInput) { in.sinkBool = in.bsA.All() }},
+	{"FindFirstBit", inLastSet, "FindFirstBit",
+		func(in *benchInput, n int) { in.sinkInt = words.FindFirstBit(in.a, n) },
+		func(in *benchInput) { in.sinkUint, in.sinkUintOk = in.bsA.NextSet(0) }},
+	{"FindFirstZeroBit", inLastZero, "FindFirstZeroBit",
+		func(in *benchInput, n int) { in.sinkInt = words.FindFirstZeroBit(in.a, n) },
+		func(in *benchInput) { in.sinkUint, in.sinkUintOk = in.bsA.NextClear(0) }},
+	{"FindNextBit", inLastSet, "",
+		func(in *benchInput, n int) { in.sinkInt = words.FindNextBit(in.a, n, 1) },
+		func(in *benchInput) { in.sinkUint, in.sinkUintOk = in.bsA.NextSet(1) }},
+	// And into d, then the weight of d: the work of roaring's in-place And
+	// on bitmap containers (and, store, cardinality).
+	{"AndWeight", inRandom, "AndWeight",
+		func(in *benchInput, n int) { words.And(in.d, in.a, in.b, n); in.sinkInt = words.Weight(in.d, n) },
+		func(in *benchInput) { in.bsD.InPlaceIntersection(in.bsB); in.sinkUint = in.bsD.Count() }},
+}
+
+type benchImpl struct{ name, label string }
+
+// benchImpls returns the Go implementations to time: the chosen one as
+// "asm" (when there is assembly), AVX2 too where AVX-512 was chosen, and the
+// pure-Go loops.
+func benchImpls() []benchImpl {
+	names := words.Impls()
+	list := []benchImpl{{"purego", "purego"}}
+	if len(names) > 1 {
+		list = append(list, benchImpl{names[len(names)-1], "asm"})
+	}
+	if slices.Contains(names, "avx2") && names[len(names)-1] != "avx2" {
+		list = append(list, benchImpl{"avx2", "avx2"})
+	}
+	return list
+}
+
+// buildC compiles testdata/limit.c with gcc -O3 -march=native into a
+// temporary directory, or returns "" when there is no gcc.
+func buildC(b *testing.B) string {
+	gcc, err := exec.LookPath("gcc")
+	if err != nil {
+		return ""
+	}
+	bin := filepath.Join(b.TempDir(), "limit")
+	if out, err := exec.Command(gcc, "-O3", "-march=native", "-o", bin, "testdata/limit.c").CombinedOutput(); err != nil {
+		b.Fatalf("gcc testdata/limit.c: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// runC runs the C reference for op at nbits bits over iters calls and
+// returns its nanoseconds per call.
+func runC(tb testing.TB, bin, op string, nbits, iters int) float64 {
+	out, err := exec.Command(bin, op, strconv.Itoa(nbits), strconv.Itoa(iters)).Output()
+	if err != nil {
+		tb.Fatalf("%s %s %d %d: %v", bin, op, nbits, iters, err)
+	}
+	ns, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
+	if err != nil {
+		tb.Fatalf("%s %s: output %q: %v", bin, op, out, err)
+	}
+	return ns
+}
+
+var ratios = flag.Bool("ratios", false, "TestRatiosToC: time the asm kernels and the C reference in one run and log their ratios")
+
+// TestRatiosToC logs ns/op of the chosen implementation and of the C
+// reference, alternating rounds in one process, and their ratio (median of
+// the rounds). It times, so it runs only with -ratios; it skips without gcc.
+// benchstat over BenchmarkWords is the record; this is the quick look.
+func TestRatiosToC(t *testing.T) {
+	if !*ratios {
+		t.Skip("run with -ratios")
+	}
+	gcc, err := exec.LookPath("gcc")
+	if err != nil {
+		t.Skip("no gcc: the C reference cannot be built")
+	}
+	bin := filepath.Join(t.TempDir(), "limit")
+	if out, err := exec.Command(gcc, "-O3", "-march=native", "-o", bin, "testdata/limit.c").CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	const rounds = 5
+	t.Logf("%-18s %6s %10s %10s %8s", "op", "bits", "ours ns", "C ns", "ours/C")
+	for _, op := range benchOps {
+		if op.c == "" {
+			continue
+		}
+		for _, n := range []int{8192, 65536} {
+			in := newBenchInput(n, op.input)
+			var ours, c []float64
+			for range rounds {
+				r := testing.Benchmark(func(b *testing.B) {
+					for b.Loop() {
+						op.words(in, n)
+					}
+				})
+				ours = append(ours, float64(r.T.Nanoseconds())/float64(r.N))
+				c = append(c, runC(t, bin, op.c, n, max(r.N, 1000)))
+			}
+			slices.Sort(ours)
+			slices.Sort(c)
+			o, m := ours[rounds/2], c[rounds/2]
+			t.Logf("%-18s %6d %10.1f %10.1f %8.2f", op.name, n, o, m, o/m)
+		}
+	}
+}
