@@ -40,21 +40,9 @@ const cpumaskPrefix = "bpf_cpumask_"
 
 // IsCpumaskRow reports whether row is a cpumask kfunc both designs run: a
 // kfunc of DesignShared that takes a struct cpumask or struct bpf_cpumask
-// (Kfunc.Signature) and has a Call.
+// (Kfunc.TakesCpumask) and has a Call.
 func IsCpumaskRow(row kfuncs.Kfunc) bool {
-	if row.Design != kfuncs.DesignShared || row.Kind != kfuncs.KindKfunc || row.Call == nil {
-		return false
-	}
-	sig, err := row.Signature()
-	if err != nil {
-		return false
-	}
-	for _, p := range sig.Params {
-		if p.Kind == kfuncs.ParamStruct && (p.Struct == "cpumask" || p.Struct == "bpf_cpumask") {
-			return true
-		}
-	}
-	return false
+	return row.Design == kfuncs.DesignShared && row.Kind == kfuncs.KindKfunc && row.Call != nil && row.TakesCpumask()
 }
 
 func fnsOf(table kfuncs.Table) []string {

@@ -21,25 +21,10 @@ func benchDesigns(row kfuncs.Kfunc) []kfuncs.Design {
 	switch {
 	case row.Design == kfuncs.DesignMerged:
 		return []kfuncs.Design{kfuncs.DesignMerged}
-	case row.Design == kfuncs.DesignShared && takesCpumask(row):
+	case row.Design == kfuncs.DesignShared && row.TakesCpumask():
 		return []kfuncs.Design{kfuncs.DesignMerged, kfuncs.DesignProposed}
 	}
 	return []kfuncs.Design{kfuncs.DesignProposed}
-}
-
-// takesCpumask reports whether row has a struct cpumask or bpf_cpumask
-// parameter.
-func takesCpumask(row kfuncs.Kfunc) bool {
-	sig, err := row.Signature()
-	if err != nil {
-		return false
-	}
-	for _, p := range sig.Params {
-		if p.Kind == kfuncs.ParamStruct && (p.Struct == "cpumask" || p.Struct == "bpf_cpumask") {
-			return true
-		}
-	}
-	return false
 }
 
 // designName is how benchmark names and the design report call a design.

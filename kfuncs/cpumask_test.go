@@ -135,7 +135,7 @@ func cpusFor(n, nr int) []uint32 {
 func cpumaskRows(t *testing.T) []kfuncs.Kfunc {
 	var rows []kfuncs.Kfunc
 	for _, row := range kfuncs.Kfuncs {
-		if row.Design == kfuncs.DesignShared && row.Call != nil && takesCpumask(row) {
+		if row.Design == kfuncs.DesignShared && row.Call != nil && row.TakesCpumask() {
 			rows = append(rows, row)
 		}
 	}

@@ -516,6 +516,22 @@ func (t Table) Lookup(name string) (Kfunc, bool) {
 	return Kfunc{}, false
 }
 
+// TakesCpumask reports whether k has a struct cpumask or struct bpf_cpumask
+// parameter, as its Signature reads: the cpumask kfuncs both designs run,
+// the merged design's object kfuncs.
+func (k Kfunc) TakesCpumask() bool {
+	sig, err := k.Signature()
+	if err != nil {
+		return false
+	}
+	for _, p := range sig.Params {
+		if p.Kind == ParamStruct && (p.Struct == "cpumask" || p.Struct == "bpf_cpumask") {
+			return true
+		}
+	}
+	return false
+}
+
 // GoName applies the naming rule to a kernel name: drop "bpf_" and capitalise
 // each "_"-separated part, with no initialism fixes
 // ("bpf_cpumask_test_and_set_cpu" gives "CpumaskTestAndSetCpu").

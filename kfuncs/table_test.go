@@ -295,7 +295,7 @@ func rowProblems(env rowEnv, row kfuncs.Kfunc) []string {
 	case row.Call != nil && !slices.Contains(body, row.Go):
 		add("Call does not call %s (kfuncs/table.go)", row.Go)
 	}
-	if row.Design == kfuncs.DesignShared && row.Call != nil && takesCpumask(row) {
+	if row.Design == kfuncs.DesignShared && row.Call != nil && row.TakesCpumask() {
 		masks := make([][]uint64, 3)
 		for i := range masks {
 			masks[i] = make([]uint64, env.model.Words())

@@ -41,7 +41,7 @@ func NewCpumask(n, nr int) *Cpumask {
 
 // Words returns how many words any operation of the kernel can touch,
 // BITS_TO_LONGS(max(S, L, N)): the least length Call's masks must have.
-func (m *Cpumask) Words() int { return words(max(m.S, m.L, m.N)) }
+func (m *Cpumask) Words() int { return Words(max(m.S, m.L, m.N)) }
 
 // Kfuncs returns the kernel names Call models, sorted.
 func (m *Cpumask) Kfuncs() []string {
@@ -72,9 +72,11 @@ func (m *Cpumask) Call(kernel string, cpu uint32, src []byte, masks [][]uint64) 
 	return f(m, cpu, src, masks), nil
 }
 
-func bit(w []uint64, i int) bool { return w[i/64]>>(i%64)&1 != 0 }
+// Bit reports whether bit i of w is set.
+func Bit(w []uint64, i int) bool { return w[i/64]>>(i%64)&1 != 0 }
 
-func setBit(w []uint64, i int, v bool) {
+// SetBit sets bit i of w to v.
+func SetBit(w []uint64, i int, v bool) {
 	if v {
 		w[i/64] |= 1 << (i % 64)
 	} else {
@@ -82,14 +84,15 @@ func setBit(w []uint64, i int, v bool) {
 	}
 }
 
-func words(n int) int { return (n + 63) / 64 }
+// Words returns BITS_TO_LONGS(n).
+func Words(n int) int { return (n + 63) / 64 }
 
-// lastWordMask is BITMAP_LAST_WORD_MASK(n).
-func lastWordMask(n int) uint64 { return ^uint64(0) >> ((-n) & 63) }
+// LastWordMask is BITMAP_LAST_WORD_MASK(n).
+func LastWordMask(n int) uint64 { return ^uint64(0) >> ((-n) & 63) }
 
 func findFirst(w []uint64, size int, want bool) int {
 	for i := range size {
-		if bit(w, i) == want {
+		if Bit(w, i) == want {
 			return i
 		}
 	}
@@ -99,12 +102,12 @@ func findFirst(w []uint64, size int, want bool) int {
 // findNextWrap is find_next_bit_wrap.
 func findNextWrap(w []uint64, size, off int) int {
 	for i := off; i < size; i++ {
-		if bit(w, i) {
+		if Bit(w, i) {
 			return i
 		}
 	}
 	for i := range min(off, size) {
-		if bit(w, i) {
+		if Bit(w, i) {
 			return i
 		}
 	}
@@ -133,8 +136,8 @@ func testSet(v bool) func(*Cpumask, uint32, []byte, [][]uint64) uint64 {
 		if int64(cpu) >= int64(m.N) {
 			return 0
 		}
-		old := bit(w[0], int(cpu))
-		setBit(w[0], int(cpu), v)
+		old := Bit(w[0], int(cpu))
+		SetBit(w[0], int(cpu), v)
 		return r0(old)
 	}
 }
@@ -143,7 +146,7 @@ func testSet(v bool) func(*Cpumask, uint32, []byte, [][]uint64) uint64 {
 func compare(f func(a, b bool) bool, all bool) func(*Cpumask, uint32, []byte, [][]uint64) uint64 {
 	return func(m *Cpumask, _ uint32, _ []byte, w [][]uint64) uint64 {
 		for i := range m.S {
-			if f(bit(w[0], i), bit(w[1], i)) != all {
+			if f(Bit(w[0], i), Bit(w[1], i)) != all {
 				return r0(!all)
 			}
 		}
@@ -171,54 +174,54 @@ var cpumaskModels = map[string]func(m *Cpumask, cpu uint32, src []byte, w [][]ui
 	},
 	"bpf_cpumask_set_cpu": func(m *Cpumask, cpu uint32, _ []byte, w [][]uint64) uint64 {
 		if int64(cpu) < int64(m.N) {
-			setBit(w[0], int(cpu), true)
+			SetBit(w[0], int(cpu), true)
 		}
 		return 0
 	},
 	"bpf_cpumask_clear_cpu": func(m *Cpumask, cpu uint32, _ []byte, w [][]uint64) uint64 {
 		if int64(cpu) < int64(m.N) {
-			setBit(w[0], int(cpu), false)
+			SetBit(w[0], int(cpu), false)
 		}
 		return 0
 	},
 	"bpf_cpumask_test_cpu": func(m *Cpumask, cpu uint32, _ []byte, w [][]uint64) uint64 {
-		return r0(int64(cpu) < int64(m.N) && bit(w[0], int(cpu)))
+		return r0(int64(cpu) < int64(m.N) && Bit(w[0], int(cpu)))
 	},
 	"bpf_cpumask_test_and_set_cpu":   testSet(true),
 	"bpf_cpumask_test_and_clear_cpu": testSet(false),
 	"bpf_cpumask_setall": func(m *Cpumask, _ uint32, _ []byte, w [][]uint64) uint64 {
 		if m.NR <= 64 { // small_const_nbits: word 0 := BITMAP_LAST_WORD_MASK(N)
-			w[0][0] = lastWordMask(m.N)
+			w[0][0] = LastWordMask(m.N)
 			return 0
 		}
-		for i := range words(m.N) { // bitmap_fill: whole words
+		for i := range Words(m.N) { // bitmap_fill: whole words
 			w[0][i] = ^uint64(0)
 		}
 		return 0
 	},
 	"bpf_cpumask_clear": func(m *Cpumask, _ uint32, _ []byte, w [][]uint64) uint64 {
-		clear(w[0][:words(m.L)])
+		clear(w[0][:Words(m.L)])
 		return 0
 	},
 	"bpf_cpumask_and": func(m *Cpumask, _ uint32, _ []byte, w [][]uint64) uint64 {
 		var any uint64 // __bitmap_and masks the last word and reports non-empty
-		for i := range words(m.S) {
+		for i := range Words(m.S) {
 			w[0][i] = w[1][i] & w[2][i]
-			if i == words(m.S)-1 {
-				w[0][i] &= lastWordMask(m.S)
+			if i == Words(m.S)-1 {
+				w[0][i] &= LastWordMask(m.S)
 			}
 			any |= w[0][i]
 		}
 		return r0(any != 0)
 	},
 	"bpf_cpumask_or": func(m *Cpumask, _ uint32, _ []byte, w [][]uint64) uint64 {
-		for i := range words(m.S) { // whole words, no tail mask
+		for i := range Words(m.S) { // whole words, no tail mask
 			w[0][i] = w[1][i] | w[2][i]
 		}
 		return 0
 	},
 	"bpf_cpumask_xor": func(m *Cpumask, _ uint32, _ []byte, w [][]uint64) uint64 {
-		for i := range words(m.S) {
+		for i := range Words(m.S) {
 			w[0][i] = w[1][i] ^ w[2][i]
 		}
 		return 0
@@ -233,7 +236,7 @@ var cpumaskModels = map[string]func(m *Cpumask, cpu uint32, src []byte, w [][]ui
 		return r0(findFirst(w[0], m.N, false) == m.N) // the one query of width N
 	},
 	"bpf_cpumask_copy": func(m *Cpumask, _ uint32, _ []byte, w [][]uint64) uint64 {
-		copy(w[0][:words(m.L)], w[1][:words(m.L)]) // tails included
+		copy(w[0][:Words(m.L)], w[1][:Words(m.L)]) // tails included
 		return 0
 	},
 	"bpf_cpumask_any_distribute": func(m *Cpumask, _ uint32, _ []byte, w [][]uint64) uint64 {
@@ -244,21 +247,21 @@ var cpumaskModels = map[string]func(m *Cpumask, cpu uint32, src []byte, w [][]ui
 	},
 	"bpf_cpumask_weight": func(m *Cpumask, _ uint32, _ []byte, w [][]uint64) uint64 {
 		n := 0
-		for i := range words(m.S) {
+		for i := range Words(m.S) {
 			x := w[0][i]
-			if i == words(m.S)-1 {
-				x &= lastWordMask(m.S)
+			if i == Words(m.S)-1 {
+				x &= LastWordMask(m.S)
 			}
 			n += bits.OnesCount64(x)
 		}
 		return uint64(n)
 	},
 	"bpf_cpumask_populate": func(m *Cpumask, _ uint32, src []byte, w [][]uint64) uint64 {
-		if len(src) < 8*words(m.N) { // bitmap_size(nr_cpu_ids)
+		if len(src) < 8*Words(m.N) { // bitmap_size(nr_cpu_ids)
 			errno := -int32(syscall.EACCES)
 			return uint64(uint32(errno))
 		}
-		for i := range words(m.N) { // whole words, tail bits included
+		for i := range Words(m.N) { // whole words, tail bits included
 			var x uint64
 			for b := range 8 {
 				x |= uint64(src[8*i+b]) << (8 * b)

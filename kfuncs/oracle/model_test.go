@@ -39,19 +39,10 @@ func (m *kmodel) apply(fn Kfunc, cpu uint32, src []byte, in [][]uint64) (uint64,
 	return ret, out
 }
 
-// The bit helpers the oracle's tests build their masks with.
-
-func bit(w []uint64, i int) bool { return w[i/64]>>(i%64)&1 != 0 }
-
-func setBit(w []uint64, i int, v bool) {
-	if v {
-		w[i/64] |= 1 << (i % 64)
-	} else {
-		w[i/64] &^= 1 << (i % 64)
-	}
-}
-
-func words(n int) int { return (n + 63) / 64 }
-
-// lastWordMask is BITMAP_LAST_WORD_MASK(n).
-func lastWordMask(n int) uint64 { return ^uint64(0) >> ((-n) & 63) }
+// The bit helpers the oracle's tests build their masks with, the model's.
+var (
+	bit          = testutil.Bit
+	setBit       = testutil.SetBit
+	words        = testutil.Words
+	lastWordMask = testutil.LastWordMask
+)
