@@ -171,17 +171,35 @@ func TestRunTimingsAndPairs(t *testing.T) {
 	assert.Zero(t, n)
 }
 
-// TestSelftests checks the hand count against the reference's list of
-// cpumask_success.c programs (§8.1) and pins its totals.
+// TestSelftests: the verifier model accepts all 23 cpumask_success.c
+// programs (kernel reference §8.1) in both designs, the proposal never needs
+// fewer NULL checks, and the programs that create a mask through the
+// selftests' create_cpumask() (which checks it with
+// bpf_cpumask_empty(cast(mask))) each need at least one more.
 func TestSelftests(t *testing.T) {
+	ps, err := bench.Selftests()
+	require.NoError(t, err)
+	require.Len(t, ps, 23)
 	names := map[string]bool{}
-	for _, p := range bench.Selftests {
+	byName := map[string]bench.SelftestProgram{}
+	for _, p := range ps {
 		assert.False(t, names[p.Name], "duplicate %s", p.Name)
 		names[p.Name] = true
-		assert.GreaterOrEqual(t, p.Casts, 0)
-		assert.LessOrEqual(t, p.Casts, 4, "no program uses more than four masks")
+		byName[p.Name] = p
+		assert.GreaterOrEqual(t, p.ExtraNullChecks(), 0, p.Name)
+		assert.GreaterOrEqual(t, p.Generic.Insns, p.Fixed.Insns, p.Name)
+		assert.Positive(t, p.Fixed.NullChecks, p.Name)
 	}
-	assert.Equal(t, bench.SelftestSummary{Programs: 23, Affected: 14, Casts: 24, MaxCasts: 4}, bench.SummarizeSelftests(bench.Selftests))
+	for _, name := range []string{"test_alloc_free_cpumask", "test_set_clear_cpu", "test_setall_clear_cpu",
+		"test_first_firstzero_cpu", "test_test_and_set_clear", "test_insert_leave", "test_insert_remove_release",
+		"test_cpumask_weight", "test_populate"} {
+		assert.Positive(t, byName[name].ExtraNullChecks(), "%s creates through create_cpumask", name)
+	}
+	s := bench.SummarizeSelftests(ps)
+	assert.Equal(t, 23, s.Programs)
+	assert.Equal(t, s.Generic.NullChecks-s.Fixed.NullChecks, s.Casts)
+	assert.LessOrEqual(t, s.Affected, 23)
+	assert.Positive(t, s.MaxCasts)
 }
 
 func TestMemoryChart(t *testing.T) {

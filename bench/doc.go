@@ -17,10 +17,11 @@
 //     kfunc added to the table is timed with no change here; RunTimings runs them with
 //     testing.Benchmark, and BenchmarkDesign in this package's tests runs
 //     the same bodies under go test. Timings vary from run to run.
-//   - Program cost: Selftests lists what porting the kernel's
-//     cpumask_success.c programs to the proposal adds (one checked cast and
-//     one NULL check per mask a program hands to a cpumask kfunc), counted
-//     by hand from the kernel source.
+//   - Program cost: Selftests counts, with the verifier model
+//     (kfuncs/verifier), the NULL checks, kfunc calls and instructions of
+//     the kernel's cpumask_success.c programs in both designs (kfuncs/progs);
+//     Scx and KernelCosts hold committed counts of sched-ext/scx and
+//     live-kernel timings (commands scxcount and arenacost).
 //
 // MemoryChart and TimeChart draw memory and time as SVG with
 // gonum.org/v1/plot. Command bpfbitmap's report subcommand writes

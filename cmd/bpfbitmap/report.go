@@ -159,7 +159,6 @@ func runReport(c *command, o reportOptions, stdout, stderr io.Writer) int {
 			GoVersion: runtime.Version(), GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, CPUs: runtime.NumCPU(),
 			Benchtime: o.benchtime, Count: o.count,
 		},
-		Selftests: bench.Selftests,
 	}
 	host, hostErr := cast.Host()
 	if hostErr == nil {
@@ -180,6 +179,9 @@ func runReport(c *command, o reportOptions, stdout, stderr io.Writer) int {
 		return c.fail(stderr, err)
 	}
 	if data.Scx, err = bench.Scx(); err != nil {
+		return c.fail(stderr, err)
+	}
+	if data.Selftests, err = bench.Selftests(); err != nil {
 		return c.fail(stderr, err)
 	}
 	timings, err := bench.RunTimings(bench.TimingTopologies, o.count, func(cs bench.Case, run int) {

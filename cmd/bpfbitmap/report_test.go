@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -105,7 +106,12 @@ func TestReportWritesDesign(t *testing.T) {
 	assert.Contains(t, ans, "for 96 CPUs is 32 B (8 + 8 + 16")
 	assert.Contains(t, ans, "smaller class in 30 (bold in the table) and a larger one in none")
 	assert.Contains(t, ans, "larger size class in 6 of the 50 topologies")
-	assert.Contains(t, ans, "24 checked casts, each with a NULL check (in 14 programs, at most 4 in one), and 0 extra acquire/release pairs")
+	ps, err := bench.Selftests()
+	require.NoError(t, err)
+	ss := bench.SummarizeSelftests(ps)
+	assert.Contains(t, ans, fmt.Sprintf("adds %d checked casts, each a NULL check (%d → %d NULL checks; in %d programs, at most %d in one)",
+		ss.Casts, ss.Fixed.NullChecks, ss.Generic.NullChecks, ss.Affected, ss.MaxCasts))
+	assert.Contains(t, sectionText(t, doc, "selftests"), fmt.Sprintf("| **total** | **%d → %d** |", ss.Fixed.NullChecks, ss.Generic.NullChecks))
 	assert.Contains(t, mem, "The largest `bpf_bitmap` is 32640 bits (`bpfbitmap.KernelMaxBits`): a 4088-byte object, a 4096-byte unit with the allocator header, in the 4096-byte class")
 	assert.Contains(t, mem, "`bpf_bitmap_create(32641)` returns NULL")
 	over := sectionText(t, doc, "overrun")
