@@ -1,0 +1,200 @@
+// Package refs follows the references, NULL results and releases of the
+// kfuncs and of the core API through each function's SSA form, with the
+// kfunc flag table (kfuncs.Kfuncs) saying which callee acquires, releases or
+// may return nil. The analyzers of the rules (unreleased, possiblynil,
+// useafterrelease) report its findings, one rule each.
+package refs
+
+import (
+	"fmt"
+	"go/token"
+	"go/types"
+	"reflect"
+	"slices"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/buildssa"
+	"golang.org/x/tools/go/ssa"
+)
+
+// The rules a Finding belongs to.
+const (
+	RuleUnreleased      = "unreleased"
+	RulePossiblyNil     = "possiblynil"
+	RuleUseAfterRelease = "useafterrelease"
+)
+
+// A Finding is one violation of a rule.
+type Finding struct {
+	Rule    string
+	Pos     token.Pos
+	Message string
+}
+
+// Result is what Analyzer gives the rule analyzers: the findings of one
+// package, in source order.
+type Result struct {
+	Findings []Finding
+}
+
+// Report reports pass's findings of rule.
+func (r *Result) Report(pass *analysis.Pass, rule string) {
+	for _, f := range r.Findings {
+		if f.Rule == rule {
+			pass.Report(analysis.Diagnostic{Pos: f.Pos, Category: rule, Message: f.Message})
+		}
+	}
+}
+
+// FuncFact summarises what a function does with references, so that callers
+// in other packages see through helpers: a function that returns a new
+// reference acquires, one that releases its argument on every path
+// releases, and one that returns whether its argument is nil checks it.
+type FuncFact struct {
+	Acquire   bool  // result 0 is a new reference on every path that returns one
+	RetNull   bool  // ... and may be nil
+	ErrLinked bool  // ... and is nil exactly when result 1, an error, is not
+	Releases  []int // arguments released on every path
+	Borrows   []int // pointer arguments kept on no path
+	// NilCheckArg+1 is the argument whose nilness the bool result tells
+	// (0: none); NilCheckNonNil says true means non-nil.
+	NilCheckArg    int
+	NilCheckNonNil bool
+}
+
+// AFact marks FuncFact as an analysis fact.
+func (*FuncFact) AFact() {}
+
+func (f *FuncFact) String() string {
+	return fmt.Sprintf("acquire=%t retnull=%t errlinked=%t releases=%v borrows=%v nilcheck=%d/%t",
+		f.Acquire, f.RetNull, f.ErrLinked, f.Releases, f.Borrows, f.NilCheckArg-1, f.NilCheckNonNil)
+}
+
+// Analyzer computes the findings of every rule and the facts of every
+// function; it reports nothing itself.
+var Analyzer = &analysis.Analyzer{
+	Name:       "kfuncrefs",
+	Doc:        "follow kfunc references, NULL results and releases through SSA, with the flags of kfuncs.Kfuncs",
+	Run:        run,
+	Requires:   []*analysis.Analyzer{buildssa.Analyzer},
+	ResultType: reflect.TypeFor[*Result](),
+	FactTypes:  []analysis.Fact{new(FuncFact)},
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	fns := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA).SrcFuncs
+	c := &checker{pass: pass, roles: newRoles(), summaries: map[*ssa.Function]*FuncFact{}}
+	// Summaries of this package's functions depend on each other; a few
+	// rounds reach the fixed point for any chain of helpers seen in
+	// practice, and a summary that is still moving is only less precise.
+	for range 4 {
+		changed := false
+		for _, fn := range fns {
+			s := c.summarise(fn)
+			if old := c.summaries[fn]; old == nil || !reflect.DeepEqual(old, s) {
+				c.summaries[fn] = s
+				changed = true
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	if len(c.roles.errs) > 0 {
+		return nil, c.roles.errs[0]
+	}
+	for _, fn := range fns {
+		if obj, ok := fn.Object().(*types.Func); ok && fn.Parent() == nil {
+			if s := c.summaries[fn]; s != nil && !s.empty() {
+				pass.ExportObjectFact(obj, s)
+			}
+		}
+	}
+	c.report = true
+	for _, fn := range fns {
+		c.check(fn)
+	}
+	slices.SortStableFunc(c.findings, func(a, b Finding) int { return int(a.Pos - b.Pos) })
+	return &Result{Findings: c.findings}, nil
+}
+
+func (f *FuncFact) empty() bool {
+	return !f.Acquire && len(f.Releases) == 0 && len(f.Borrows) == 0 && f.NilCheckArg == 0
+}
+
+type checker struct {
+	pass      *analysis.Pass
+	roles     *roles
+	summaries map[*ssa.Function]*FuncFact
+	report    bool
+	findings  []Finding
+	seen      map[token.Pos]bool
+}
+
+func (c *checker) add(rule string, pos token.Pos, format string, args ...any) {
+	if !c.report {
+		return
+	}
+	if c.seen == nil {
+		c.seen = map[token.Pos]bool{}
+	}
+	if c.seen[pos] {
+		return
+	}
+	c.seen[pos] = true
+	c.findings = append(c.findings, Finding{Rule: rule, Pos: pos, Message: fmt.Sprintf(format, args...)})
+}
+
+// roleOf returns the role of the callee of call, or nil if the callee is
+// unknown (a function value, an interface method, a function without a
+// fact). Arguments of a closure call are its bindings, then its arguments.
+func (c *checker) roleOf(call *ssa.CallCommon) *role {
+	if call.IsInvoke() {
+		if obj := call.Method; obj != nil {
+			return c.roles.builtin(obj)
+		}
+		return nil
+	}
+	var fn *ssa.Function
+	switch v := call.Value.(type) {
+	case *ssa.Function:
+		fn = v
+	case *ssa.MakeClosure:
+		fn = v.Fn.(*ssa.Function)
+	default:
+		return nil
+	}
+	if o := fn.Origin(); o != nil {
+		fn = o
+	}
+	obj, _ := fn.Object().(*types.Func)
+	if obj != nil {
+		if r := c.roles.builtin(obj.Origin()); r != nil {
+			return r
+		}
+	}
+	if s := c.summaries[fn]; s != nil {
+		return factRole(fn.Name(), s)
+	}
+	if obj != nil && obj.Pkg() != c.pass.Pkg {
+		var f FuncFact
+		if c.pass.ImportObjectFact(obj.Origin(), &f) {
+			return factRole(obj.Name(), &f)
+		}
+	}
+	return nil
+}
+
+func factRole(name string, f *FuncFact) *role {
+	r := &role{name: name, acquire: f.Acquire, retNull: f.RetNull, errLinked: f.ErrLinked}
+	for _, i := range f.Releases {
+		r.setBool(&r.release, i)
+	}
+	for _, i := range f.Borrows {
+		r.setBool(&r.borrowArg, i)
+	}
+	if f.NilCheckArg > 0 {
+		r.nilCheck, r.nilCheckArg, r.nilCheckNonNil = true, f.NilCheckArg-1, f.NilCheckNonNil
+	}
+	return r
+}

@@ -1,0 +1,608 @@
+package refs
+
+import (
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// An origin is one value the rules follow: a reference a call acquired, a
+// maybe-nil result, or (for summaries) a parameter.
+type origin struct {
+	def     ssa.Instruction // the call that made it; nil for a parameter
+	pos     token.Pos
+	name    string // the callee, for messages
+	acquire bool   // a reference that must be released, stored or returned
+	retNull bool   // may be nil until compared with nil
+	param   bool
+	// aliases hold the same pointer: the result, its conversions, phis
+	// and Cpumask() views. views are cast views, valid while the
+	// reference is (their nilness is their own origin's).
+	aliases map[ssa.Value]bool
+	views   map[ssa.Value]bool
+	errs    map[ssa.Value]bool // the error results that tell nil
+}
+
+// Nilness of an origin on a path.
+const (
+	nonNil uint8 = iota
+	maybeNil
+)
+
+type state struct {
+	nilness  uint8
+	released bool
+	relBy    string // the callee that released it
+	deferred bool   // a deferred call releases it at return
+}
+
+// outcome is what the paths from an origin did with it, for summaries.
+type outcome struct {
+	returns, releasedReturns int
+	escaped                  bool
+	returned                 bool // result 0 on some return
+	returnedMaybeNil         bool
+}
+
+// origins returns the values of fn the rules follow.
+func (c *checker) origins(fn *ssa.Function) []*origin {
+	var out []*origin
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			r := c.roleOf(call.Common())
+			if r == nil || !(r.acquire || r.retNull) {
+				continue
+			}
+			o := &origin{def: call, pos: call.Pos(), name: r.name, acquire: r.acquire, retNull: r.retNull, errs: map[ssa.Value]bool{}}
+			var roots []ssa.Value
+			if _, tuple := call.Type().(*types.Tuple); tuple {
+				for _, ref := range *call.Referrers() {
+					if ex, ok := ref.(*ssa.Extract); ok {
+						switch {
+						case ex.Index == 0:
+							roots = append(roots, ex)
+						case ex.Index == 1 && r.errLinked:
+							o.errs[ex] = true
+						}
+					}
+				}
+			} else {
+				roots = append(roots, call)
+			}
+			o.aliases = c.closure(roots)
+			o.views = map[ssa.Value]bool{}
+			out = append(out, o)
+		}
+	}
+	// Cast views of a reference are used after its release when the
+	// reference is: give each reference its views.
+	for _, o := range out {
+		if !o.acquire {
+			continue
+		}
+		for _, v := range out {
+			if call, ok := v.def.(*ssa.Call); ok && !v.acquire && len(call.Call.Args) > 0 && o.aliases[call.Call.Args[0]] {
+				for a := range v.aliases {
+					o.views[a] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// closure returns roots and every value that holds the same pointer.
+func (c *checker) closure(roots []ssa.Value) map[ssa.Value]bool {
+	set := map[ssa.Value]bool{}
+	work := append([]ssa.Value(nil), roots...)
+	for len(work) > 0 {
+		v := work[len(work)-1]
+		work = work[:len(work)-1]
+		if set[v] {
+			continue
+		}
+		set[v] = true
+		refs := v.Referrers()
+		if refs == nil {
+			continue
+		}
+		for _, ref := range *refs {
+			switch ref := ref.(type) {
+			case *ssa.ChangeType, *ssa.Convert, *ssa.Phi:
+				work = append(work, ref.(ssa.Value))
+			case *ssa.Call:
+				// Cpumask() and the casts that cannot fail return the
+				// same object's memory.
+				if r := c.roleOf(ref.Common()); r != nil && r.view && !r.retNull && len(ref.Call.Args) > 0 && ref.Call.Args[0] == v {
+					work = append(work, ref)
+				}
+			}
+		}
+	}
+	return set
+}
+
+func paramOrigin(v ssa.Value) *origin {
+	return &origin{pos: v.Pos(), name: v.Name(), param: true, aliases: map[ssa.Value]bool{v: true}, views: map[ssa.Value]bool{}, errs: map[ssa.Value]bool{}}
+}
+
+// summarise computes fn's FuncFact from walks of its parameters and of the
+// references it returns.
+func (c *checker) summarise(fn *ssa.Function) *FuncFact {
+	f := &FuncFact{}
+	var vals []ssa.Value // numbered as callArgs numbers a call's arguments
+	for _, fv := range fn.FreeVars {
+		vals = append(vals, fv)
+	}
+	for _, p := range fn.Params {
+		vals = append(vals, p)
+	}
+	for i, v := range vals {
+		if _, ok := v.Type().Underlying().(*types.Pointer); !ok {
+			continue
+		}
+		o := paramOrigin(v)
+		o.aliases = c.closure([]ssa.Value{v})
+		out := c.walk(fn, o)
+		switch {
+		case out.escaped || out.returned:
+		case out.returns > 0 && out.releasedReturns == out.returns:
+			f.Releases = append(f.Releases, i)
+		case out.releasedReturns == 0:
+			f.Borrows = append(f.Borrows, i)
+		}
+	}
+	results := fn.Signature.Results()
+	if results.Len() >= 1 {
+		if _, ok := results.At(0).Type().Underlying().(*types.Pointer); ok {
+			c.summariseResult(fn, f)
+		}
+	}
+	if results.Len() == 1 && types.Identical(results.At(0).Type(), types.Typ[types.Bool]) {
+		c.summariseNilCheck(fn, f, vals)
+	}
+	return f
+}
+
+// summariseResult sets f.Acquire when every return of fn returns a reference
+// fn acquired, or nil.
+func (c *checker) summariseResult(fn *ssa.Function, f *FuncFact) {
+	origins := c.origins(fn)
+	acquired, maybeNil := false, false
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok {
+			continue
+		}
+		r0 := ret.Results[0]
+		if k, ok := r0.(*ssa.Const); ok && k.IsNil() {
+			maybeNil = true
+			continue
+		}
+		found := false
+		for _, o := range origins {
+			if o.acquire && o.aliases[r0] {
+				found = true
+			}
+		}
+		if !found {
+			return
+		}
+		acquired = true
+	}
+	if !acquired {
+		return
+	}
+	for _, o := range origins {
+		if o.acquire {
+			if out := c.walk(fn, o); out.returnedMaybeNil {
+				maybeNil = true
+			}
+		}
+	}
+	f.Acquire, f.RetNull = true, maybeNil
+	res := fn.Signature.Results()
+	f.ErrLinked = res.Len() == 2 && types.Identical(res.At(1).Type(), types.Universe.Lookup("error").Type())
+}
+
+// summariseNilCheck recognises func(p *T) bool { return p != nil }.
+func (c *checker) summariseNilCheck(fn *ssa.Function, f *FuncFact, params []ssa.Value) {
+	var rets []*ssa.Return
+	for _, b := range fn.Blocks {
+		if ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return); ok {
+			rets = append(rets, ret)
+		}
+	}
+	if len(rets) != 1 {
+		return
+	}
+	bin, ok := rets[0].Results[0].(*ssa.BinOp)
+	if !ok || (bin.Op != token.EQL && bin.Op != token.NEQ) {
+		return
+	}
+	x := bin.X
+	if isNil(x) {
+		x = bin.Y
+	} else if !isNil(bin.Y) {
+		return
+	}
+	for i, p := range params {
+		if p == x {
+			f.NilCheckArg, f.NilCheckNonNil = i+1, bin.Op == token.NEQ
+		}
+	}
+}
+
+func isNil(v ssa.Value) bool {
+	k, ok := v.(*ssa.Const)
+	return ok && k.IsNil()
+}
+
+// check reports the findings of fn.
+func (c *checker) check(fn *ssa.Function) {
+	for _, o := range c.origins(fn) {
+		c.walk(fn, o)
+	}
+	// Parameters are walked for use after release only.
+	for _, p := range fn.Params {
+		if _, ok := p.Type().Underlying().(*types.Pointer); ok {
+			o := paramOrigin(p)
+			o.aliases = c.closure([]ssa.Value{p})
+			c.walk(fn, o)
+		}
+	}
+}
+
+type frame struct {
+	b  *ssa.BasicBlock
+	i  int
+	st state
+}
+
+type visitKey struct {
+	b  int
+	st state
+}
+
+// walk follows every path from o's definition to a return, and reports what
+// breaks a rule on one of them.
+func (c *checker) walk(fn *ssa.Function, o *origin) outcome {
+	var out outcome
+	if len(fn.Blocks) == 0 {
+		return out
+	}
+	start := frame{b: fn.Blocks[0]}
+	if o.retNull {
+		start.st.nilness = maybeNil
+	}
+	if o.def != nil {
+		start.b = o.def.Block()
+		for i, instr := range start.b.Instrs {
+			if instr == o.def {
+				start.i = i + 1
+			}
+		}
+	}
+	visited := map[visitKey]bool{}
+	stack := []frame{start}
+	for len(stack) > 0 {
+		f := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		succs, st, ok := c.block(fn, o, f, &out)
+		if !ok {
+			continue
+		}
+		for _, s := range succs {
+			st := st
+			if s.nilKnown {
+				if !s.nonNil {
+					continue // the nil branch holds no reference
+				}
+				st.nilness = nonNil
+			}
+			k := visitKey{s.b.Index, st}
+			if !visited[k] {
+				visited[k] = true
+				stack = append(stack, frame{b: s.b, st: st})
+			}
+		}
+	}
+	return out
+}
+
+type succ struct {
+	b        *ssa.BasicBlock
+	nilKnown bool
+	nonNil   bool
+}
+
+// block runs f's block from f.i and returns its successors with the state at
+// its end, or ok == false when the path ends inside it.
+func (c *checker) block(fn *ssa.Function, o *origin, f frame, out *outcome) (succs []succ, st state, ok bool) {
+	st = f.st
+	for _, instr := range f.b.Instrs[f.i:] {
+		if instr == o.def {
+			return nil, st, false // the next acquisition: this one ends here
+		}
+		switch instr := instr.(type) {
+		case *ssa.Return:
+			c.atReturn(o, instr, st, out)
+			return nil, st, false
+		case *ssa.Panic:
+			return nil, st, false
+		case *ssa.If:
+			nonNilIfTrue, known := c.nilTest(o, instr.Cond, 0)
+			t, e := f.b.Succs[0], f.b.Succs[1]
+			if known {
+				return []succ{{t, true, nonNilIfTrue}, {e, true, !nonNilIfTrue}}, st, true
+			}
+			return []succ{{b: t}, {b: e}}, st, true
+		case *ssa.Jump:
+			return []succ{{b: f.b.Succs[0]}}, st, true
+		case ssa.CallInstruction:
+			var cont bool
+			st, cont = c.call(o, instr, st, out)
+			if !cont {
+				return nil, st, false
+			}
+		default:
+			var cont bool
+			st, cont = c.other(o, instr, st, out)
+			if !cont {
+				return nil, st, false
+			}
+		}
+	}
+	return nil, st, false
+}
+
+func (c *checker) atReturn(o *origin, ret *ssa.Return, st state, out *outcome) {
+	out.returns++
+	if st.released || st.deferred {
+		out.releasedReturns++
+	}
+	for i, r := range ret.Results {
+		if o.aliases[unwrap(r)] {
+			if o.param {
+				out.escaped = true
+			}
+			if i == 0 {
+				out.returned = true
+				if st.nilness == maybeNil {
+					out.returnedMaybeNil = true
+				}
+			}
+			return // the caller owns it now
+		}
+	}
+	if o.acquire && !st.released && !st.deferred {
+		c.add(RuleUnreleased, o.pos,
+			"unreleased reference: %s's result (%s) is not released, put in a kptr slot or returned on every path (verifier: Unreleased reference)",
+			o.name, "KF_ACQUIRE")
+	}
+}
+
+// unwrap returns the value v converts to an interface, if it does.
+func unwrap(v ssa.Value) ssa.Value {
+	if mi, ok := v.(*ssa.MakeInterface); ok {
+		return mi.X
+	}
+	return v
+}
+
+// nilTest reports whether cond being true means o is non-nil, if cond tests
+// o (or its error) against nil.
+func (c *checker) nilTest(o *origin, cond ssa.Value, depth int) (nonNilIfTrue, known bool) {
+	if depth > 4 {
+		return false, false
+	}
+	switch v := cond.(type) {
+	case *ssa.UnOp:
+		if v.Op == token.NOT {
+			t, ok := c.nilTest(o, v.X, depth+1)
+			return !t, ok
+		}
+	case *ssa.BinOp:
+		if v.Op != token.EQL && v.Op != token.NEQ {
+			break
+		}
+		x := v.X
+		if isNil(x) {
+			x = v.Y
+		} else if !isNil(v.Y) {
+			break
+		}
+		x = unwrap(x)
+		switch {
+		case o.aliases[x]:
+			return v.Op == token.NEQ, true
+		case o.errs[x]:
+			return v.Op == token.EQL, true
+		}
+	case *ssa.Call:
+		if r := c.roleOf(v.Common()); r != nil && r.nilCheck {
+			args := callArgs(v.Common())
+			if r.nilCheckArg < len(args) && o.aliases[unwrap(args[r.nilCheckArg])] {
+				return r.nilCheckNonNil, true
+			}
+		}
+	}
+	return false, false
+}
+
+// callArgs returns the arguments of call as its callee numbers them: a
+// closure's bindings first, and an invoked method's receiver first.
+func callArgs(call *ssa.CallCommon) []ssa.Value {
+	if call.IsInvoke() {
+		return append([]ssa.Value{call.Value}, call.Args...)
+	}
+	if mc, ok := call.Value.(*ssa.MakeClosure); ok {
+		return append(append([]ssa.Value(nil), mc.Bindings...), call.Args...)
+	}
+	return call.Args
+}
+
+func posOf(instr ssa.Instruction, o *origin) token.Pos {
+	if p := instr.Pos(); p.IsValid() {
+		return p
+	}
+	if v, ok := instr.(ssa.Value); ok {
+		for _, ref := range *v.Referrers() {
+			if p := ref.Pos(); p.IsValid() {
+				return p
+			}
+		}
+	}
+	return o.pos
+}
+
+func (c *checker) useAfterRelease(o *origin, instr ssa.Instruction, st state, by, verifier string) {
+	what := "the reference from " + o.name
+	if o.param {
+		what = o.name
+	}
+	c.add(RuleUseAfterRelease, posOf(instr, o), "use after release: %s, released by %s, is used by %s (verifier: %s)", what, st.relBy, by, verifier)
+}
+
+// call applies a call to the path's state; cont is false when the path ends.
+func (c *checker) call(o *origin, instr ssa.CallInstruction, st state, out *outcome) (state, bool) {
+	common := instr.Common()
+	r := c.roleOf(common)
+	name := "a call"
+	if r != nil {
+		name = r.name
+	} else if callee := common.StaticCallee(); callee != nil {
+		name = callee.Name()
+	}
+	_, deferred := instr.(*ssa.Defer)
+	_, goes := instr.(*ssa.Go)
+	escape := false
+	for i, a := range callArgs(common) {
+		a = unwrap(a)
+		if o.views[a] && st.released {
+			msg := "invalid mem access 'scalar'"
+			if r != nil && r.uarMsg[i] != "" {
+				msg = r.uarMsg[i]
+			}
+			c.useAfterRelease(o, instr, st, name+" through a cast view", msg)
+			return st, false
+		}
+		if o.errs[a] && r != nil && r.errAssert[i] {
+			st.nilness = nonNil
+		}
+		if !o.aliases[a] {
+			continue
+		}
+		if r != nil && r.release[i] && st.deferred && !deferred {
+			c.useAfterRelease(o, instr, st, name+", and again by the deferred release", "R1 type=scalar expected=fp")
+			return st, false
+		}
+		if st.released {
+			msg := "invalid mem access 'scalar'"
+			if r != nil && r.uarMsg[i] != "" {
+				msg = r.uarMsg[i]
+			}
+			c.useAfterRelease(o, instr, st, name, msg)
+			return st, false
+		}
+		if r == nil {
+			escape = true
+			continue
+		}
+		if st.nilness == maybeNil && !o.param {
+			if msg, ok := r.nilMsg[i]; ok {
+				c.add(RulePossiblyNil, posOf(instr, o),
+					"possibly nil: %s's result (KF_RET_NULL) is passed to %s before a nil check (verifier: %s)", o.name, name, msg)
+				st.nilness = nonNil
+			} else if r.deref[i] {
+				c.add(RulePossiblyNil, posOf(instr, o),
+					"possibly nil: %s's result (KF_RET_NULL) is dereferenced by %s before a nil check (verifier: R0 invalid mem access 'ptr_or_null_')", o.name, name)
+				st.nilness = nonNil
+			}
+		}
+		switch {
+		case goes:
+			escape = true
+		case r.release[i], r.xchg && i == 1:
+			if deferred {
+				st.deferred = true
+			} else {
+				st.released, st.relBy = true, name
+			}
+		case r.nilAssert[i]:
+			st.nilness = nonNil
+		case r.borrow, r.borrowArg[i], r.deref[i], r.nilMsg[i] != "":
+		default:
+			escape = true
+		}
+	}
+	if escape {
+		out.escaped = true
+		return st, false
+	}
+	if r != nil && r.noReturn {
+		return st, false
+	}
+	return st, true
+}
+
+// other applies an instruction other than a call or a terminator.
+func (c *checker) other(o *origin, instr ssa.Instruction, st state, out *outcome) (state, bool) {
+	var ops []*ssa.Value
+	ops = instr.Operands(ops)
+	uses, viewUse := false, false
+	for _, op := range ops {
+		if *op == nil {
+			continue
+		}
+		if o.aliases[*op] {
+			uses = true
+		}
+		if o.views[*op] {
+			viewUse = true
+		}
+	}
+	if !uses && !viewUse {
+		return st, true
+	}
+	switch instr := instr.(type) {
+	case *ssa.ChangeType, *ssa.Convert, *ssa.Phi, *ssa.BinOp, *ssa.DebugRef, *ssa.Extract:
+		return st, true
+	case *ssa.MakeInterface, *ssa.MakeClosure:
+		// Neutral when only calls use the result: the call decides.
+		for _, ref := range *instr.(ssa.Value).Referrers() {
+			if _, ok := ref.(ssa.CallInstruction); !ok {
+				if uses {
+					out.escaped = true
+					return st, false
+				}
+			}
+		}
+		return st, true
+	case *ssa.UnOp, *ssa.FieldAddr, *ssa.IndexAddr, *ssa.Field, *ssa.Store:
+		if s, ok := instr.(*ssa.Store); ok && o.aliases[s.Val] {
+			out.escaped = true // stored: whoever holds the memory owns it
+			return st, false
+		}
+		if st.released {
+			c.useAfterRelease(o, instr, st, "a load or store", "invalid mem access 'scalar'")
+			return st, false
+		}
+		if uses && st.nilness == maybeNil && !o.param {
+			c.add(RulePossiblyNil, posOf(instr, o),
+				"possibly nil: %s's result (KF_RET_NULL) is dereferenced before a nil check (verifier: R0 invalid mem access 'ptr_or_null_')", o.name)
+			st.nilness = nonNil
+		}
+		return st, true
+	}
+	if uses {
+		out.escaped = true
+		return st, false
+	}
+	return st, true
+}
