@@ -91,13 +91,18 @@ func posOf(instr ssa.Instruction) token.Pos {
 }
 
 func (c *checker) report(pos token.Pos, t types.Type, how string) {
-	q := types.RelativeTo(c.pass.Pkg)
+	q := func(p *types.Package) string {
+		if p == c.pass.Pkg {
+			return ""
+		}
+		return p.Name()
+	}
 	name := types.TypeString(t, q)
 	if isBitmap(t) {
 		c.pass.Reportf(pos, "Bitmap copied by value: %s %s; a Bitmap must not be copied (its header and words are one object)", name, how)
 		return
 	}
-	c.pass.Reportf(pos, "Bitmap copied by value: %s %s contains a bpfbitmap.Bitmap, which must not be copied (its header and words are one object)", name, how)
+	c.pass.Reportf(pos, "Bitmap copied by value: %s %s; it contains a bpfbitmap.Bitmap, which must not be copied (its header and words are one object)", name, how)
 }
 
 func isBitmap(t types.Type) bool {

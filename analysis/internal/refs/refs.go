@@ -82,6 +82,9 @@ var Analyzer = &analysis.Analyzer{
 }
 
 func run(pass *analysis.Pass) (any, error) {
+	if !dependsOn(pass.Pkg, bitmapPath, map[*types.Package]bool{}) {
+		return &Result{}, nil // no reference can be made or passed here
+	}
 	fns := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA).SrcFuncs
 	c := &checker{pass: pass, roles: newRoles(), summaries: map[*ssa.Function]*FuncFact{}}
 	// Summaries of this package's functions depend on each other; a few
@@ -116,6 +119,21 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	slices.SortStableFunc(c.findings, func(a, b Finding) int { return int(a.Pos - b.Pos) })
 	return &Result{Findings: c.findings}, nil
+}
+
+// dependsOn reports whether pkg is or imports, maybe indirectly, the package
+// path.
+func dependsOn(pkg *types.Package, path string, seen map[*types.Package]bool) bool {
+	if pkg.Path() == path {
+		return true
+	}
+	seen[pkg] = true
+	for _, imp := range pkg.Imports() {
+		if !seen[imp] && dependsOn(imp, path, seen) {
+			return true
+		}
+	}
+	return false
 }
 
 func (f *FuncFact) empty() bool {

@@ -45,10 +45,15 @@ type role struct {
 	uarMsg    map[int]string
 	borrow    bool         // the callee keeps no argument (default: unknown callees keep them)
 	borrowArg map[int]bool // arguments the callee keeps on no path
+	// pointerOnly callees compare their arguments as pointers and read
+	// nothing through them (testify's Same, Nil).
+	pointerOnly bool
 	// Test and exit helpers.
 	noReturn  bool
 	nilAssert map[int]bool // arguments the call asserts non-nil, not returning otherwise
 	errAssert map[int]bool // error arguments the call asserts nil, not returning otherwise
+	nilFail   map[int]bool // arguments the call asserts nil
+	errFail   map[int]bool // error arguments the call asserts non-nil
 	// nilCheck is a helper returning whether argument nilCheckArg is
 	// non-nil (nilCheckNonNil) or nil.
 	nilCheck       bool
@@ -228,24 +233,28 @@ func (rs *roles) compute(fn *types.Func) *role {
 	case "fmt":
 		return &role{name: "fmt." + fn.Name(), borrow: true}
 	case "github.com/stretchr/testify/require", "github.com/stretchr/testify/assert":
+		// A test whose assertion failed has failed: the analyzer follows
+		// the path on which each assertion holds, for assert as for
+		// require.
 		r := &role{name: fn.Name(), borrow: true}
-		// require's assertions do not return when they fail; assert's
-		// report the result, which the caller may branch on.
 		i := 1 // the argument after t
 		if recv != nil {
 			i = 0
 		}
 		switch fn.Name() {
+		case "Same", "NotSame":
+			r.pointerOnly = true
+		case "Nil":
+			r.pointerOnly = true
+			r.setBool(&r.nilFail, i)
 		case "NotNil":
-			if path == "github.com/stretchr/testify/require" {
-				r.setBool(&r.nilAssert, i)
-			} else {
-				r.nilCheck, r.nilCheckArg, r.nilCheckNonNil = true, i, true
-			}
+			r.pointerOnly = true
+			r.setBool(&r.nilAssert, i)
+			r.nilCheck, r.nilCheckArg, r.nilCheckNonNil = true, i, true
 		case "NoError":
-			if path == "github.com/stretchr/testify/require" {
-				r.setBool(&r.errAssert, i)
-			}
+			r.setBool(&r.errAssert, i)
+		case "Error", "ErrorIs", "ErrorAs", "ErrorContains", "EqualError":
+			r.setBool(&r.errFail, i)
 		}
 		return r
 	}

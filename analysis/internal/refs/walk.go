@@ -1,8 +1,10 @@
 package refs
 
 import (
+	"fmt"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/ssa"
 )
@@ -22,6 +24,56 @@ type origin struct {
 	aliases map[ssa.Value]bool
 	views   map[ssa.Value]bool
 	errs    map[ssa.Value]bool // the error results that tell nil
+	// phis numbers the phis among aliases: a phi holds the reference only
+	// on paths that enter it through an edge that does.
+	phis map[*ssa.Phi]uint
+}
+
+// finish numbers o's phis.
+func (o *origin) finish() *origin {
+	o.phis = map[*ssa.Phi]uint{}
+	for v := range o.aliases {
+		if phi, ok := v.(*ssa.Phi); ok && len(o.phis) < 64 {
+			o.phis[phi] = uint(len(o.phis))
+		}
+	}
+	return o
+}
+
+// is reports whether v holds o's pointer on the path of st.
+func (o *origin) is(st state, v ssa.Value) bool {
+	if !o.aliases[v] {
+		return false
+	}
+	if phi, ok := v.(*ssa.Phi); ok {
+		if i, ok := o.phis[phi]; ok && st.notPhi&(1<<i) != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// enter updates st's phis for entering b from pred.
+func (o *origin) enter(st state, pred, b *ssa.BasicBlock) state {
+	if pred == nil || len(o.phis) == 0 {
+		return st
+	}
+	k := slices.Index(b.Preds, pred)
+	next := st
+	for _, instr := range b.Instrs {
+		phi, ok := instr.(*ssa.Phi)
+		if !ok {
+			break
+		}
+		if i, ok := o.phis[phi]; ok && k >= 0 {
+			if o.is(st, phi.Edges[k]) {
+				next.notPhi &^= 1 << i
+			} else {
+				next.notPhi |= 1 << i
+			}
+		}
+	}
+	return next
 }
 
 // Nilness of an origin on a path.
@@ -32,10 +84,19 @@ const (
 
 type state struct {
 	nilness  uint8
-	released bool
-	relBy    string // the callee that released it
-	deferred bool   // a deferred call releases it at return
+	refs     int8   // references held: 1 at the start, 0 once released
+	relBy    string // the callee that released the last one
+	deferred int8   // references deferred calls release at return
+	// deferNil is the position of a deferred release of a maybe-nil
+	// value: reported if the value is still maybe-nil at return.
+	deferNil token.Pos
+	notPhi   uint64 // o.phis that do not hold the reference on this path
 }
+
+func (st state) released() bool { return st.refs <= 0 }
+
+// maxRefs bounds the reference count a path tracks.
+const maxRefs = 8
 
 // outcome is what the paths from an origin did with it, for summaries.
 type outcome struct {
@@ -58,6 +119,9 @@ func (c *checker) origins(fn *ssa.Function) []*origin {
 			if r == nil || !(r.acquire || r.retNull) {
 				continue
 			}
+			if r.acquire && !r.xchg && c.effectOnly(call) && len(callArgs(call.Common())) > 0 {
+				continue // b.Acquire() for its effect: counted on b's path
+			}
 			o := &origin{def: call, pos: call.Pos(), name: r.name, acquire: r.acquire, retNull: r.retNull, errs: map[ssa.Value]bool{}}
 			var roots []ssa.Value
 			if _, tuple := call.Type().(*types.Tuple); tuple {
@@ -76,7 +140,8 @@ func (c *checker) origins(fn *ssa.Function) []*origin {
 			}
 			o.aliases = c.closure(roots)
 			o.views = map[ssa.Value]bool{}
-			out = append(out, o)
+			o.errs = errClosure(o.errs)
+			out = append(out, o.finish())
 		}
 	}
 	// Cast views of a reference are used after its release when the
@@ -94,6 +159,49 @@ func (c *checker) origins(fn *ssa.Function) []*origin {
 		}
 	}
 	return out
+}
+
+// effectOnly reports whether the result of call v is unused but for
+// comparing it as a pointer: b.Acquire() called for its effect on b.
+func (c *checker) effectOnly(v ssa.Value) bool {
+	if v == nil {
+		return false
+	}
+	for _, ref := range *v.Referrers() {
+		mi, ok := ref.(*ssa.MakeInterface)
+		if !ok {
+			return false
+		}
+		for _, use := range *mi.Referrers() {
+			call, ok := use.(ssa.CallInstruction)
+			if !ok {
+				return false
+			}
+			if r := c.roleOf(call.Common()); r == nil || !r.pointerOnly {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// errClosure adds the phis that merge errors of errs.
+func errClosure(errs map[ssa.Value]bool) map[ssa.Value]bool {
+	var work []ssa.Value
+	for v := range errs {
+		work = append(work, v)
+	}
+	for len(work) > 0 {
+		v := work[len(work)-1]
+		work = work[:len(work)-1]
+		for _, ref := range *v.Referrers() {
+			if phi, ok := ref.(*ssa.Phi); ok && !errs[phi] {
+				errs[phi] = true
+				work = append(work, phi)
+			}
+		}
+	}
+	return errs
 }
 
 // closure returns roots and every value that holds the same pointer.
@@ -148,7 +256,7 @@ func (c *checker) summarise(fn *ssa.Function) *FuncFact {
 		}
 		o := paramOrigin(v)
 		o.aliases = c.closure([]ssa.Value{v})
-		out := c.walk(fn, o)
+		out := c.walk(fn, o.finish())
 		switch {
 		case out.escaped || out.returned:
 		case out.returns > 0 && out.releasedReturns == out.returns:
@@ -253,15 +361,16 @@ func (c *checker) check(fn *ssa.Function) {
 		if _, ok := p.Type().Underlying().(*types.Pointer); ok {
 			o := paramOrigin(p)
 			o.aliases = c.closure([]ssa.Value{p})
-			c.walk(fn, o)
+			c.walk(fn, o.finish())
 		}
 	}
 }
 
 type frame struct {
-	b  *ssa.BasicBlock
-	i  int
-	st state
+	b    *ssa.BasicBlock
+	pred *ssa.BasicBlock // the block the path came from, for phis
+	i    int
+	st   state
 }
 
 type visitKey struct {
@@ -276,7 +385,7 @@ func (c *checker) walk(fn *ssa.Function, o *origin) outcome {
 	if len(fn.Blocks) == 0 {
 		return out
 	}
-	start := frame{b: fn.Blocks[0]}
+	start := frame{b: fn.Blocks[0], st: state{refs: 1}}
 	if o.retNull {
 		start.st.nilness = maybeNil
 	}
@@ -305,10 +414,11 @@ func (c *checker) walk(fn *ssa.Function, o *origin) outcome {
 				}
 				st.nilness = nonNil
 			}
+			st = o.enter(st, f.b, s.b)
 			k := visitKey{s.b.Index, st}
 			if !visited[k] {
 				visited[k] = true
-				stack = append(stack, frame{b: s.b, st: st})
+				stack = append(stack, frame{b: s.b, pred: f.b, st: st})
 			}
 		}
 	}
@@ -336,7 +446,7 @@ func (c *checker) block(fn *ssa.Function, o *origin, f frame, out *outcome) (suc
 		case *ssa.Panic:
 			return nil, st, false
 		case *ssa.If:
-			nonNilIfTrue, known := c.nilTest(o, instr.Cond, 0)
+			nonNilIfTrue, known := c.nilTest(o, st, instr.Cond, 0)
 			t, e := f.b.Succs[0], f.b.Succs[1]
 			if known {
 				return []succ{{t, true, nonNilIfTrue}, {e, true, !nonNilIfTrue}}, st, true
@@ -363,11 +473,15 @@ func (c *checker) block(fn *ssa.Function, o *origin, f frame, out *outcome) (suc
 
 func (c *checker) atReturn(o *origin, ret *ssa.Return, st state, out *outcome) {
 	out.returns++
-	if st.released || st.deferred {
+	if st.refs-st.deferred <= 0 {
 		out.releasedReturns++
 	}
+	if st.deferNil.IsValid() && st.nilness == maybeNil {
+		c.add(RulePossiblyNil, st.deferNil,
+			"possibly nil: %s's result (KF_RET_NULL) is released by a deferred call and not compared with nil before return (verifier: %s)", o.name, fmt.Sprintf(trustedArgMsg, 0))
+	}
 	for i, r := range ret.Results {
-		if o.aliases[unwrap(r)] {
+		if o.is(st, unwrap(r)) {
 			if o.param {
 				out.escaped = true
 			}
@@ -380,7 +494,7 @@ func (c *checker) atReturn(o *origin, ret *ssa.Return, st state, out *outcome) {
 			return // the caller owns it now
 		}
 	}
-	if o.acquire && !st.released && !st.deferred {
+	if o.acquire && st.refs-st.deferred > 0 {
 		c.add(RuleUnreleased, o.pos,
 			"unreleased reference: %s's result (%s) is not released, put in a kptr slot or returned on every path (verifier: Unreleased reference)",
 			o.name, "KF_ACQUIRE")
@@ -397,14 +511,14 @@ func unwrap(v ssa.Value) ssa.Value {
 
 // nilTest reports whether cond being true means o is non-nil, if cond tests
 // o (or its error) against nil.
-func (c *checker) nilTest(o *origin, cond ssa.Value, depth int) (nonNilIfTrue, known bool) {
+func (c *checker) nilTest(o *origin, st state, cond ssa.Value, depth int) (nonNilIfTrue, known bool) {
 	if depth > 4 {
 		return false, false
 	}
 	switch v := cond.(type) {
 	case *ssa.UnOp:
 		if v.Op == token.NOT {
-			t, ok := c.nilTest(o, v.X, depth+1)
+			t, ok := c.nilTest(o, st, v.X, depth+1)
 			return !t, ok
 		}
 	case *ssa.BinOp:
@@ -419,7 +533,7 @@ func (c *checker) nilTest(o *origin, cond ssa.Value, depth int) (nonNilIfTrue, k
 		}
 		x = unwrap(x)
 		switch {
-		case o.aliases[x]:
+		case o.is(st, x):
 			return v.Op == token.NEQ, true
 		case o.errs[x]:
 			return v.Op == token.EQL, true
@@ -427,7 +541,7 @@ func (c *checker) nilTest(o *origin, cond ssa.Value, depth int) (nonNilIfTrue, k
 	case *ssa.Call:
 		if r := c.roleOf(v.Common()); r != nil && r.nilCheck {
 			args := callArgs(v.Common())
-			if r.nilCheckArg < len(args) && o.aliases[unwrap(args[r.nilCheckArg])] {
+			if r.nilCheckArg < len(args) && o.is(st, unwrap(args[r.nilCheckArg])) {
 				return r.nilCheckNonNil, true
 			}
 		}
@@ -482,33 +596,34 @@ func (c *checker) call(o *origin, instr ssa.CallInstruction, st state, out *outc
 	_, deferred := instr.(*ssa.Defer)
 	_, goes := instr.(*ssa.Go)
 	escape := false
+	uarMsg := func(i int) string {
+		if r != nil && r.uarMsg[i] != "" {
+			return r.uarMsg[i]
+		}
+		return "invalid mem access 'scalar'"
+	}
 	for i, a := range callArgs(common) {
 		a = unwrap(a)
-		if o.views[a] && st.released {
-			msg := "invalid mem access 'scalar'"
-			if r != nil && r.uarMsg[i] != "" {
-				msg = r.uarMsg[i]
-			}
-			c.useAfterRelease(o, instr, st, name+" through a cast view", msg)
-			return st, false
-		}
 		if o.errs[a] && r != nil && r.errAssert[i] {
 			st.nilness = nonNil
 		}
-		if !o.aliases[a] {
+		if r != nil && (o.errs[a] && r.errFail[i] || o.is(st, a) && r.nilFail[i]) {
+			return st, false // the path on which it is nil: nothing held
+		}
+		alias := o.is(st, a)
+		if !alias && !o.views[a] {
 			continue
 		}
-		if r != nil && r.release[i] && st.deferred && !deferred {
-			c.useAfterRelease(o, instr, st, name+", and again by the deferred release", "R1 type=scalar expected=fp")
+		if st.released() && !(r != nil && r.pointerOnly) { // comparing the pointer reads nothing
+			by := name
+			if !alias {
+				by += " through a cast view"
+			}
+			c.useAfterRelease(o, instr, st, by, uarMsg(i))
 			return st, false
 		}
-		if st.released {
-			msg := "invalid mem access 'scalar'"
-			if r != nil && r.uarMsg[i] != "" {
-				msg = r.uarMsg[i]
-			}
-			c.useAfterRelease(o, instr, st, name, msg)
-			return st, false
+		if !alias {
+			continue
 		}
 		if r == nil {
 			escape = true
@@ -516,9 +631,14 @@ func (c *checker) call(o *origin, instr ssa.CallInstruction, st state, out *outc
 		}
 		if st.nilness == maybeNil && !o.param {
 			if msg, ok := r.nilMsg[i]; ok {
-				c.add(RulePossiblyNil, posOf(instr, o),
-					"possibly nil: %s's result (KF_RET_NULL) is passed to %s before a nil check (verifier: %s)", o.name, name, msg)
-				st.nilness = nonNil
+				if deferred && r.release[i] {
+					// Decided at return: a nil check may still come.
+					st.deferNil = instr.Pos()
+				} else {
+					c.add(RulePossiblyNil, posOf(instr, o),
+						"possibly nil: %s's result (KF_RET_NULL) is passed to %s before a nil check (verifier: %s)", o.name, name, msg)
+					st.nilness = nonNil
+				}
 			} else if r.deref[i] {
 				c.add(RulePossiblyNil, posOf(instr, o),
 					"possibly nil: %s's result (KF_RET_NULL) is dereferenced by %s before a nil check (verifier: R0 invalid mem access 'ptr_or_null_')", o.name, name)
@@ -530,10 +650,18 @@ func (c *checker) call(o *origin, instr ssa.CallInstruction, st state, out *outc
 			escape = true
 		case r.release[i], r.xchg && i == 1:
 			if deferred {
-				st.deferred = true
-			} else {
-				st.released, st.relBy = true, name
+				st.deferred++
+				break
 			}
+			if st.refs-st.deferred <= 0 {
+				c.useAfterRelease(o, instr, st, name+", and again by the deferred release", uarMsg(i))
+				return st, false
+			}
+			st.refs--
+			st.relBy = name
+		case r.acquire && !r.xchg && c.effectOnly(instr.Value()):
+			// b.Acquire() kept for its effect: b holds one more.
+			st.refs = min(st.refs+1, maxRefs)
 		case r.nilAssert[i]:
 			st.nilness = nonNil
 		case r.borrow, r.borrowArg[i], r.deref[i], r.nilMsg[i] != "":
@@ -560,7 +688,7 @@ func (c *checker) other(o *origin, instr ssa.Instruction, st state, out *outcome
 		if *op == nil {
 			continue
 		}
-		if o.aliases[*op] {
+		if o.is(st, *op) {
 			uses = true
 		}
 		if o.views[*op] {
@@ -576,20 +704,18 @@ func (c *checker) other(o *origin, instr ssa.Instruction, st state, out *outcome
 	case *ssa.MakeInterface, *ssa.MakeClosure:
 		// Neutral when only calls use the result: the call decides.
 		for _, ref := range *instr.(ssa.Value).Referrers() {
-			if _, ok := ref.(ssa.CallInstruction); !ok {
-				if uses {
-					out.escaped = true
-					return st, false
-				}
+			if _, ok := ref.(ssa.CallInstruction); !ok && uses {
+				out.escaped = true
+				return st, false
 			}
 		}
 		return st, true
 	case *ssa.UnOp, *ssa.FieldAddr, *ssa.IndexAddr, *ssa.Field, *ssa.Store:
-		if s, ok := instr.(*ssa.Store); ok && o.aliases[s.Val] {
+		if s, ok := instr.(*ssa.Store); ok && o.is(st, s.Val) {
 			out.escaped = true // stored: whoever holds the memory owns it
 			return st, false
 		}
-		if st.released {
+		if st.released() {
 			c.useAfterRelease(o, instr, st, "a load or store", "invalid mem access 'scalar'")
 			return st, false
 		}

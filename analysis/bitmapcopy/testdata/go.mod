@@ -1,0 +1,3 @@
+module example.com/bitmapcopy
+
+go 1.26.0

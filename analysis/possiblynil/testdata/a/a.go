@@ -1,0 +1,153 @@
+// Package a holds programs the possiblynil analyzer must flag and programs it
+// must not.
+package a
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bpfbitmap/prototype/bpfbitmap"
+	"github.com/bpfbitmap/prototype/cast"
+	"github.com/bpfbitmap/prototype/kfuncs"
+)
+
+var k = cast.MustKernel(cast.MustTopology(4, 64))
+
+// Flagged.
+
+func unchecked() {
+	m := kfuncs.CpumaskCreate(k)
+	kfuncs.CpumaskSetCpu(1, m) // want `possibly nil: CpumaskCreate's result \(KF_RET_NULL\) is passed to CpumaskSetCpu before a nil check \(verifier: Possibly NULL pointer passed to trusted arg1\)`
+	kfuncs.CpumaskRelease(m)
+}
+
+func checkedOnOnePath(cond bool) {
+	b := kfuncs.BitmapCreate(k, 64)
+	if cond && b == nil {
+		return
+	}
+	kfuncs.BitmapRelease(b) // want `possibly nil: BitmapCreate's result .* \(verifier: Possibly NULL pointer passed to trusted arg0\)`
+}
+
+func uncheckedCast(b *bpfbitmap.Bitmap) {
+	m := kfuncs.BitmapCastToCpumask(b)
+	kfuncs.CpumaskSetall(m) // want `possibly nil: BitmapCastToCpumask's result .* trusted arg0`
+}
+
+func methodOnMaybeNil() uint32 {
+	m := kfuncs.CpumaskCreate(k)
+	defer kfuncs.CpumaskRelease(m)
+	return kfuncs.CpumaskWeight(m.Cpumask()) // want `possibly nil: CpumaskCreate's result \(KF_RET_NULL\) is dereferenced by BPFCpumask.Cpumask before a nil check`
+}
+
+func deferredUnchecked() {
+	m := kfuncs.CpumaskCreate(k)
+	defer kfuncs.CpumaskRelease(m) // want `possibly nil: CpumaskCreate's result \(KF_RET_NULL\) is released by a deferred call and not compared with nil before return`
+}
+
+func methodDereference() int {
+	b, _ := bpfbitmap.New(8)
+	n := b.Len() // want `possibly nil: New's result \(KF_RET_NULL\) is dereferenced by Bitmap.Len before a nil check \(verifier: R0 invalid mem access 'ptr_or_null_'\)`
+	b.Release()
+	return n
+}
+
+func iteratorValue(it *kfuncs.IterBits) int32 {
+	return *kfuncs.IterBitsNext(it) // want `possibly nil: IterBitsNext's result .* dereferenced before a nil check`
+}
+
+func oldSlotValue(slot *kfuncs.Kptr[kfuncs.BPFCpumask]) {
+	old := kfuncs.KptrXchg(slot, nil)
+	kfuncs.CpumaskRelease(old) // want `possibly nil: KptrXchg's result`
+}
+
+func intoSlot(slot *kfuncs.Kptr[kfuncs.BPFCpumask]) {
+	m := kfuncs.CpumaskCreate(k)
+	if old := kfuncs.KptrXchg(slot, m); old != nil { // want `Possibly NULL pointer passed to helper arg2`
+		kfuncs.CpumaskRelease(old)
+	}
+}
+
+// Not flagged.
+
+func checkedWithReturn() {
+	m := kfuncs.CpumaskCreate(k)
+	if m == nil {
+		return
+	}
+	kfuncs.CpumaskSetCpu(1, m)
+	kfuncs.CpumaskRelease(m)
+}
+
+func checkedAround() {
+	if b := kfuncs.BitmapCreate(k, 64); b != nil {
+		kfuncs.BitmapSetBit(1, b)
+		kfuncs.BitmapRelease(b)
+	}
+}
+
+func valid(m *kfuncs.BPFCpumask) bool { return m != nil }
+
+func checkedThroughHelper() {
+	m := kfuncs.CpumaskCreate(k)
+	if !valid(m) {
+		return
+	}
+	kfuncs.CpumaskClear(m)
+	kfuncs.CpumaskRelease(m)
+}
+
+func checkedError(n int) error {
+	b, err := bpfbitmap.New(n)
+	if err != nil {
+		return err
+	}
+	b.Set(0)
+	b.Release()
+	return nil
+}
+
+func checkedCast(b *bpfbitmap.Bitmap) {
+	if m := kfuncs.BitmapCastToCpumask(b); m != nil {
+		kfuncs.CpumaskSetall(m)
+	}
+}
+
+func castThatCannotFail(b *bpfbitmap.Bitmap) {
+	kfuncs.CpumaskSetall(cast.MustBitmapCastToCpumask(b))
+}
+
+func deferredAfterCheck() uint32 {
+	m := kfuncs.CpumaskCreate(k)
+	defer kfuncs.CpumaskRelease(m)
+	if m == nil {
+		return 0
+	}
+	return kfuncs.CpumaskWeight(m.Cpumask())
+}
+
+func inATest(t *testing.T) {
+	b, err := bpfbitmap.New(8)
+	require.NoError(t, err)
+	defer b.Release()
+	m := kfuncs.CpumaskCreate(k)
+	require.NotNil(t, m)
+	kfuncs.CpumaskSetCpu(0, m)
+	kfuncs.CpumaskRelease(m)
+}
+
+func fatalOnNil(t *testing.T) {
+	m := kfuncs.CpumaskCreate(k)
+	if m == nil {
+		t.Fatal("no mask")
+	}
+	kfuncs.CpumaskRelease(m)
+}
+
+func iterate(it *kfuncs.IterBits) (sum int32) {
+	for p := kfuncs.IterBitsNext(it); p != nil; p = kfuncs.IterBitsNext(it) {
+		sum += *p
+	}
+	return sum
+}

@@ -1,0 +1,3 @@
+module example.com/possiblynil
+
+go 1.26.0

@@ -1,0 +1,213 @@
+// Package a holds programs the unreleased analyzer must flag and programs it
+// must not.
+package a
+
+import (
+	"errors"
+
+	"github.com/bpfbitmap/prototype/bpfbitmap"
+	"github.com/bpfbitmap/prototype/cast"
+	"github.com/bpfbitmap/prototype/kfuncs"
+)
+
+var k = cast.MustKernel(cast.MustTopology(4, 64))
+
+// Flagged.
+
+func neverReleased() uint32 {
+	m := kfuncs.CpumaskCreate(k) // want `unreleased reference: CpumaskCreate's result`
+	if m == nil {
+		return 0
+	}
+	return kfuncs.CpumaskWeight(m.Cpumask())
+}
+
+func releasedOnOnePath(cond bool) {
+	b := kfuncs.BitmapCreate(k, 100) // want `unreleased reference: BitmapCreate's result`
+	if b == nil {
+		return
+	}
+	kfuncs.BitmapSetBit(3, b)
+	if cond {
+		kfuncs.BitmapRelease(b)
+	}
+}
+
+func acquiredTwiceReleasedOnce(b *bpfbitmap.Bitmap) {
+	c := kfuncs.BitmapAcquire(b) // want `unreleased reference: BitmapAcquire's result`
+	kfuncs.BitmapSetBit(1, c)
+}
+
+func extraAcquire() {
+	m := kfuncs.CpumaskCreate(k) // want `unreleased reference: CpumaskCreate's result`
+	if m == nil {
+		return
+	}
+	kfuncs.CpumaskAcquire(m) // kept for its effect: m now holds two
+	kfuncs.CpumaskRelease(m)
+}
+
+func oldSlotValueDropped(slot *kfuncs.Kptr[kfuncs.BPFCpumask]) {
+	m := kfuncs.CpumaskCreate(k)
+	if m == nil {
+		return
+	}
+	kfuncs.KptrXchg(slot, m) // want `unreleased reference: KptrXchg's result`
+}
+
+func coreAPI(n int) error {
+	b, err := bpfbitmap.New(n) // want `unreleased reference: New's result`
+	if err != nil {
+		return err
+	}
+	b.Set(1)
+	return nil
+}
+
+func allocatorAPI(a *bpfbitmap.Allocator) {
+	b, err := a.New(64) // want `unreleased reference: Allocator.New's result`
+	if err == nil {
+		b.Set(1)
+	}
+}
+
+// newMask acquires on behalf of its caller, which must release.
+func newMask() *kfuncs.BPFCpumask {
+	m := kfuncs.CpumaskCreate(k)
+	if m == nil {
+		return nil
+	}
+	kfuncs.CpumaskSetall(m)
+	return m
+}
+
+func throughHelper() {
+	m := newMask() // want `unreleased reference: newMask's result`
+	if m == nil {
+		return
+	}
+	kfuncs.CpumaskClear(m)
+}
+
+// Not flagged.
+
+func releasedOnEveryPath(cond bool) {
+	b := kfuncs.BitmapCreate(k, 100)
+	if b == nil {
+		return
+	}
+	if cond {
+		kfuncs.BitmapSetBit(3, b)
+		kfuncs.BitmapRelease(b)
+		return
+	}
+	kfuncs.BitmapRelease(b)
+}
+
+func releasedInDefer() uint32 {
+	m := kfuncs.CpumaskCreate(k)
+	if m == nil {
+		return 0
+	}
+	defer kfuncs.CpumaskRelease(m)
+	kfuncs.CpumaskSetCpu(1, m)
+	return kfuncs.CpumaskWeight(m.Cpumask())
+}
+
+func releasedInDeferredClosure() {
+	b, err := bpfbitmap.New(64)
+	if err != nil {
+		return
+	}
+	defer func() { b.Release() }()
+	b.Set(1)
+}
+
+func handedToKptrSlot(slot *kfuncs.Kptr[kfuncs.BPFCpumask]) {
+	m := kfuncs.CpumaskCreate(k)
+	if m == nil {
+		return
+	}
+	if old := kfuncs.KptrXchg(slot, m); old != nil {
+		kfuncs.CpumaskRelease(old)
+	}
+}
+
+func returnedToCaller(n int) (*bpfbitmap.Bitmap, error) {
+	b, err := bpfbitmap.New(n)
+	if err != nil {
+		return nil, err
+	}
+	b.Set(0)
+	return b, nil
+}
+
+func nilBranchHoldsNothing() {
+	m := kfuncs.CpumaskCreate(k)
+	if m == nil {
+		return
+	}
+	kfuncs.CpumaskRelease(m)
+}
+
+func errorBranchHoldsNothing(n int) error {
+	b, err := bpfbitmap.Default().New(n)
+	if err != nil {
+		return errors.Join(err, errors.New("no bitmap"))
+	}
+	b.Release()
+	return nil
+}
+
+// drop releases m on every path; callers see it through its summary.
+func drop(m *kfuncs.BPFCpumask) {
+	if m == nil {
+		return
+	}
+	kfuncs.CpumaskRelease(m)
+}
+
+func releasedThroughHelper() {
+	m := newMask()
+	drop(m)
+}
+
+func acquireKeptForEffect() {
+	b := bpfbitmap.MustNew(8)
+	b.Acquire()
+	b.Release()
+	b.Release()
+}
+
+func reassigned(a *bpfbitmap.Allocator) {
+	b, err := a.New(8)
+	if err != nil {
+		return
+	}
+	b.Release()
+	b, err = a.New(16)
+	if err != nil {
+		return
+	}
+	b.Release()
+}
+
+type owner struct{ b *bpfbitmap.Bitmap }
+
+func storedInAStruct(o *owner) {
+	b, err := bpfbitmap.New(8)
+	if err != nil {
+		return
+	}
+	o.b = b // the struct owns it now
+}
+
+func loop(n int) {
+	for i := range n {
+		b := kfuncs.BitmapCreate(k, int32(i+1))
+		if b == nil {
+			continue
+		}
+		kfuncs.BitmapRelease(b)
+	}
+}

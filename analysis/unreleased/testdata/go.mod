@@ -1,0 +1,3 @@
+module example.com/unreleased
+
+go 1.26.0

@@ -1,0 +1,3 @@
+module example.com/useafterrelease
+
+go 1.26.0
