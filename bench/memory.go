@@ -240,6 +240,8 @@ func MeasureSizeCap() (SizeCap, error) {
 	}
 	past := kfuncs.BitmapCreate(k, int32(c.MaxBits+1))
 	c.PastIsNull = past == nil
-	kfuncs.BitmapRelease(past)
+	if past != nil { // the verifier refuses a maybe-NULL release, and vet does too
+		kfuncs.BitmapRelease(past)
+	}
 	return c, nil
 }

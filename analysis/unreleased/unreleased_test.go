@@ -5,9 +5,12 @@ import (
 
 	"golang.org/x/tools/go/analysis/analysistest"
 
+	"github.com/bpfbitmap/prototype/analysis/internal/vetdoc"
 	"github.com/bpfbitmap/prototype/analysis/unreleased"
 )
 
 func TestAnalyzer(t *testing.T) {
 	analysistest.Run(t, analysistest.TestData(), unreleased.Analyzer, "./a", "./doc")
 }
+
+func TestDocQuotesTestdata(t *testing.T) { vetdoc.Check(t, "unreleased") }
