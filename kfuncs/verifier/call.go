@@ -145,6 +145,7 @@ func (e *env) kfuncCall(ins *asm.Instruction) (bool, error) {
 	}
 	for r := asm.R0; r <= asm.R5; r++ {
 		st.regs[r] = reg{bits: -1}
+		e.scratchReg(r)
 	}
 	if k.Kernel == "bpf_throw" {
 		return true, e.resourceLeak(true, "bpf_throw")
@@ -531,6 +532,7 @@ func (e *env) helperCall(ins *asm.Instruction) error {
 	}
 	for r := asm.R0; r <= asm.R5; r++ {
 		st.regs[r] = reg{bits: -1}
+		e.scratchReg(r)
 	}
 	if acquire {
 		id := e.newID()
@@ -647,27 +649,4 @@ func (e *env) kptrXchgNew(f kptrField) (uint32, error) {
 		return 0, e.reject(syscall.EINVAL, "R2 must be referenced when passed to release function")
 	}
 	return r.refObjID, nil
-}
-
-// stateString prints the live registers as print_verifier_state does.
-func (e *env) stateString(st *state) string {
-	var parts []string
-	for i := range st.regs {
-		if st.regs[i].typ != notInit {
-			parts = append(parts, fmt.Sprintf("R%d=%s", i, st.regs[i].String()))
-		}
-	}
-	for i := range st.stack {
-		if st.stack[i].isSpill() {
-			parts = append(parts, fmt.Sprintf("fp%d=%s", -8*(i+1), st.stack[i].spilled.String()))
-		}
-	}
-	if len(st.refs) > 0 {
-		var ids []string
-		for _, r := range st.refs {
-			ids = append(ids, itoa(int(r.id)))
-		}
-		parts = append(parts, "refs="+strings.Join(ids, ","))
-	}
-	return strings.Join(parts, " ")
 }

@@ -59,7 +59,7 @@ func disasm(ins *asm.Instruction, target, pc int) string {
 			if name, ok := progs.KfuncName(*ins); ok {
 				return fmt.Sprintf("call %s#0", name)
 			}
-			return fmt.Sprintf("call %v#%d", asm.BuiltinFunc(ins.Constant), ins.Constant)
+			return fmt.Sprintf("call %s#%d", helperName(asm.BuiltinFunc(ins.Constant)), ins.Constant)
 		case asm.Ja:
 			return fmt.Sprintf("goto pc%+d", target-pc-1)
 		default:
@@ -88,4 +88,107 @@ func Disasm(insns asm.Instructions) (string, error) {
 		}
 	}
 	return b.String(), nil
+}
+
+// vlog is the level-1 verifier log as kernel/bpf/log.c writes it: each
+// instruction, then after it the registers and stack slots it touched
+// (print_insn_state); a popped branch truncates the log to where it was
+// pushed (pop_stack), which glues the resumed path's state to the jump's
+// line as in the kernel's logs.
+type vlog struct {
+	buf              []byte
+	prevLogPos       int
+	prevInsnPrintPos int
+	regs             uint16 // scratched registers
+	slots            uint64 // scratched stack slots
+}
+
+func (l *vlog) printf(format string, args ...any) { l.buf = fmt.Appendf(l.buf, format, args...) }
+
+func (l *vlog) scratched() bool { return l.regs != 0 || l.slots != 0 }
+
+func (e *env) scratchReg(r asm.Register) {
+	if e.log != nil {
+		e.log.regs |= 1 << r
+	}
+}
+
+func (e *env) scratchSlot(spi int) {
+	if e.log != nil {
+		e.log.slots |= 1 << spi
+	}
+}
+
+func (e *env) scratchAll() {
+	if e.log != nil {
+		e.log.regs, e.log.slots = 1<<11-1, ^uint64(0)
+	}
+}
+
+// vlogAlignment is vlog_alignment: the column of the state's ';'.
+func vlogAlignment(pos int) int { return (max(pos+4, 40)+7)/8*8 - pos - 1 }
+
+// printInsnState is print_insn_state.
+func (e *env) printInsnState(st *state) {
+	l := e.log
+	if l.prevLogPos != 0 && l.prevLogPos == len(l.buf) {
+		l.buf = l.buf[:l.prevLogPos-1]
+		l.printf("%*c;", vlogAlignment(l.prevInsnPrintPos), ' ')
+	} else {
+		l.printf("%d:", st.pc)
+	}
+	for i := range st.regs {
+		if st.regs[i].typ != notInit && l.regs&(1<<i) != 0 {
+			l.printf(" R%d=%s", i, st.regs[i].String())
+		}
+	}
+	for i := range st.stack {
+		s := &st.stack[i]
+		if l.slots&(1<<i) == 0 || s.types == [8]byte{} {
+			continue
+		}
+		chars := make([]byte, 0, 8)
+		for _, t := range s.types {
+			chars = append(chars, "?rm0i"[t])
+		}
+		switch s.types[7] {
+		case stackSpill:
+			j := 0
+			for j < 8 && s.types[j] != stackSpill {
+				j++
+			}
+			l.printf(" fp%d=%s%s", -8*(i+1), chars[:j], s.spilled.String())
+		case stackIter:
+			state := "active"
+			if s.spilled.iterState == iterDrained {
+				state = "drained"
+			}
+			l.printf(" fp%d=iter_num(ref_id=%d,state=%s,depth=%d)", -8*(i+1), s.spilled.refObjID, state, s.spilled.iterDepth)
+		default:
+			l.printf(" fp%d=%s", -8*(i+1), chars)
+		}
+	}
+	if len(st.refs) > 0 {
+		l.printf(" refs=%d", st.refs[0].id)
+		for _, r := range st.refs[1:] {
+			l.printf(",%d", r.id)
+		}
+	}
+	l.printf("\n")
+	l.regs, l.slots = 0, 0
+}
+
+// helperName is the kernel's name of a helper, "bpf_kptr_xchg" for
+// asm.FnKptrXchg.
+func helperName(fn asm.BuiltinFunc) string {
+	var b strings.Builder
+	b.WriteString("bpf")
+	for _, c := range strings.TrimPrefix(fn.String(), "Fn") {
+		if c >= 'A' && c <= 'Z' {
+			b.WriteByte('_')
+			c += 'a' - 'A'
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }

@@ -7,19 +7,24 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+
 	"github.com/bpfbitmap/prototype/kfuncs/progs"
 	"github.com/bpfbitmap/prototype/kfuncs/verifier"
 )
+
+var showLogs = flag.Bool("verifier.logs", false, "log the first line where the model's log differs from the kernel's")
 
 var randomN = flag.Int("verifier.random", 300, "random programs the differential test generates")
 
 // TestKernelAgreement verifies every fixed-design program of kfuncs/progs
 // and -verifier.random generated ones with the live kernel and the model:
-// the same verdict, and for rejections the same message and instruction.
+// the same verdict, and for rejections the same message, instruction and
+// level-1 log (kfunc BTF ids, map addresses and state counts aside).
 func TestKernelAgreement(t *testing.T) {
 	o := kernel(t)
 	tg := target(t, o)
-	var agree, total, generated int
+	var agree, total, generated, logsSame, rejected int
 	classes := map[string]int{}
 	check := func(p progs.Program) {
 		total++
@@ -42,6 +47,17 @@ func TestKernelAgreement(t *testing.T) {
 			t.Errorf("%s: kernel %d: %s\nmodel  %d: %s\n%v\nkernel log:\n%s\nmodel log:\n%s", p.Name, kv.insn, kv.msg, ve.Insn, ve.Msg, p.Insns, kv.log, ve.Log)
 		default:
 			agree++
+			rejected++
+			if k, m := normalizeLog(kv.log), normalizeLog(ve.Log); assert.ObjectsAreEqual(k, m) {
+				logsSame++
+			} else if *showLogs {
+				for i := range min(len(k), len(m)) {
+					if k[i] != m[i] {
+						t.Logf("%s: first differing log line %d:\nkernel: %s\nmodel:  %s", p.Name, i, k[i], m[i])
+						break
+					}
+				}
+			}
 		}
 	}
 	for _, p := range allPrograms(progs.Fixed, tg) {
@@ -57,6 +73,8 @@ func TestKernelAgreement(t *testing.T) {
 	for c, n := range classes {
 		t.Logf("%6d  %s", n, c)
 	}
+	t.Logf("level-1 log identical (BTF ids, map addresses, state counts aside) on %d/%d rejections", logsSame, rejected)
+	assert.Equal(t, rejected, logsSame, "rejections whose model log differs from the kernel's (-verifier.logs shows where)")
 	summary(t, "verifier: kernel agreement %d/%d programs (%d generated)", agree, total, generated)
 }
 

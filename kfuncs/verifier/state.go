@@ -147,7 +147,9 @@ func typeStr(t regType, f typeFlag) string {
 
 func (r *reg) typeStr() string { return typeStr(r.typ, r.flag) }
 
-// String prints the register as print_reg_state does.
+// String prints the register as print_reg_state (kernel/bpf/log.c) does.
+// Scalar ranges are printed for the shapes the model tracks: known
+// constants, unknown values and [0, max] ranges.
 func (r *reg) String() string {
 	switch r.typ {
 	case notInit:
@@ -160,10 +162,10 @@ func (r *reg) String() string {
 		if r.id != 0 {
 			attrs = append(attrs, fmt.Sprintf("id=%d", r.id&^addConst))
 		}
-		if r.umax != math.MaxUint64 {
-			attrs = append(attrs, fmt.Sprintf("smin=smin32=0,smax=umax=smax32=umax32=%#x", r.umax))
-		}
+		attrs = append(attrs, scalarRanges(r.umin, r.umax)...)
 		return "scalar(" + strings.Join(attrs, ",") + ")"
+	case ptrToStack:
+		return "fp" + fmtConst(uint64(int64(r.off)))
 	}
 	s := r.typeStr()
 	if r.typ == ptrToBTFID {
@@ -176,23 +178,104 @@ func (r *reg) String() string {
 	if r.refObjID != 0 {
 		attrs = append(attrs, fmt.Sprintf("ref_obj_id=%d", r.refObjID))
 	}
-	if r.typ == ptrToStack {
-		return fmt.Sprintf("fp%d", r.off)
+	if r.m != nil {
+		// The kernel keeps BPF_OBJ_NAME_LEN - 1 bytes of a map's name.
+		attrs = append(attrs, fmt.Sprintf("map=%s,ks=4,vs=%d", r.m.name[:min(len(r.m.name), 15)], r.m.size))
 	}
 	if r.off != 0 {
-		attrs = append(attrs, fmt.Sprintf("off=%d", r.off))
+		attrs = append(attrs, "off="+fmtConst(uint64(int64(r.off))))
 	}
-	if r.m != nil {
-		attrs = append(attrs, fmt.Sprintf("map=%s,ks=4,vs=%d", r.m.name, r.m.size))
+	if r.typ == ptrToMem {
+		attrs = append(attrs, fmt.Sprintf("sz=%d", r.memSize))
 	}
 	return s + "(" + strings.Join(attrs, ",") + ")"
 }
 
+// fmtConst is verbose_snum: decimal within the s16 range, hex beyond.
 func fmtConst(v uint64) string {
-	if int64(v) >= -32768 && int64(v) <= 65535 {
+	if int64(v) >= math.MinInt16 && int64(v) <= math.MaxInt16 {
 		return fmt.Sprint(int64(v))
 	}
 	return fmt.Sprintf("%#x", v)
+}
+
+// fmtUnsigned is verbose_unum.
+func fmtUnsigned(v uint64) string {
+	if v <= math.MaxUint16 {
+		return fmt.Sprint(v)
+	}
+	return fmt.Sprintf("%#x", v)
+}
+
+// scalarRanges is print_scalar_ranges and the var_off that follows it,
+// for the signed, unsigned, 32-bit and tnum bounds the kernel derives from
+// an unsigned range [umin, umax] (reg_bounds_sync, tnum_range).
+func scalarRanges(umin, umax uint64) []string {
+	smin, smax := int64(math.MinInt64), int64(math.MaxInt64)
+	if umax <= math.MaxInt64 || umin > math.MaxInt64 {
+		smin, smax = int64(umin), int64(umax)
+	}
+	u32min, u32max := uint32(0), uint32(math.MaxUint32)
+	if umin>>32 == umax>>32 {
+		u32min, u32max = uint32(umin), uint32(umax)
+	}
+	s32min, s32max := int32(math.MinInt32), int32(math.MaxInt32)
+	if u32max <= math.MaxInt32 || u32min > math.MaxInt32 {
+		s32min, s32max = int32(u32min), int32(u32max)
+	}
+	s32 := func(v int32) uint64 {
+		if v >= math.MinInt16 && v <= math.MaxInt16 {
+			return uint64(int64(v))
+		}
+		return uint64(uint32(v))
+	}
+	type minmax struct {
+		name string
+		val  uint64
+		omit bool
+	}
+	ms := []minmax{
+		{"smin", uint64(smin), smin == math.MinInt64},
+		{"smax", uint64(smax), smax == math.MaxInt64},
+		{"umin", umin, umin == 0},
+		{"umax", umax, umax == math.MaxUint64},
+		{"smin32", s32(s32min), s32min == math.MinInt32},
+		{"smax32", s32(s32max), s32max == math.MaxInt32},
+		{"umin32", uint64(u32min), u32min == 0},
+		{"umax32", uint64(u32max), u32max == math.MaxUint32},
+	}
+	var out []string
+	for i := range ms {
+		m1 := &ms[i]
+		if m1.omit {
+			continue
+		}
+		neg1 := m1.name[0] == 's' && int64(m1.val) < 0
+		names := m1.name + "="
+		for j := i + 2; j < len(ms); j += 2 {
+			m2 := &ms[j]
+			if m2.omit || m2.val != m1.val || (m2.name[0] == 's' && int64(m2.val) < 0) != neg1 {
+				continue
+			}
+			m2.omit = true
+			names += m2.name + "="
+		}
+		if m1.name[0] == 's' {
+			out = append(out, names+fmtConst(m1.val))
+		} else {
+			out = append(out, names+fmtUnsigned(m1.val))
+		}
+	}
+	// tnum_range(umin, umax)
+	bits := 0
+	for chi := umin ^ umax; chi != 0; chi >>= 1 {
+		bits++
+	}
+	if bits < 64 {
+		delta := uint64(1)<<bits - 1
+		out = append(out, fmt.Sprintf("var_off=(%#x; %#x)", umin&^delta, delta))
+	}
+	return out
 }
 
 // Stack slot byte types (enum bpf_stack_slot_type).

@@ -22,7 +22,6 @@ package verifier
 import (
 	"fmt"
 	"math"
-	"strings"
 	"syscall"
 
 	"github.com/cilium/ebpf/asm"
@@ -89,7 +88,7 @@ type env struct {
 	stack []*state
 	cur   *state
 	ckpts map[int][]*ckpt
-	log   strings.Builder
+	log   *vlog // nil unless Config.Log
 }
 
 // VerifyProgram verifies p for the kernel build t.
@@ -106,6 +105,9 @@ func Verify(insns asm.Instructions, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	e := &env{cfg: cfg, prog: p, kfuncSeen: map[int]bool{}, nullSeen: map[int]bool{}, ckpts: map[int][]*ckpt{}}
+	if cfg.Log {
+		e.log = &vlog{}
+	}
 	if err := e.checkCFG(); err != nil {
 		return nil, e.finish(err)
 	}
@@ -123,16 +125,23 @@ func (e *env) stats() Stats {
 	return Stats{Insns: len(e.prog.code), Processed: e.processed, KfuncCalls: len(e.kfuncSeen), NullChecks: len(e.nullSeen)}
 }
 
+// summary is the kernel's last log line. The state counts are the model's
+// checkpoints, which the kernel stores by other heuristics.
 func (e *env) summary() string {
-	return fmt.Sprintf("processed %d insns (limit %d) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n",
-		e.processed, complexityLimitInsns)
+	total, most := 0, 0
+	for _, cs := range e.ckpts {
+		total += len(cs)
+		most = max(most, len(cs))
+	}
+	return fmt.Sprintf("processed %d insns (limit %d) max_states_per_insn %d total_states %d peak_states %d mark_read 0\n",
+		e.processed, complexityLimitInsns, most, total, total)
 }
 
 func (e *env) finish(err error) error {
-	if ve, ok := err.(*Error); ok && e.cfg.Log {
-		e.log.WriteString(ve.Msg + "\n")
-		e.log.WriteString(e.summary())
-		ve.Log = e.log.String()
+	if ve, ok := err.(*Error); ok && e.log != nil {
+		e.log.printf("%s\n", ve.Msg)
+		e.log.printf("%s", e.summary())
+		ve.Log = string(e.log.buf)
 	}
 	return err
 }
@@ -157,9 +166,7 @@ func (e *env) run() error {
 		st.stack[i].spilled.bits = -1
 	}
 	e.cur = st
-	if e.cfg.Log {
-		fmt.Fprintf(&e.log, "0: R1=ctx() R10=fp0\n")
-	}
+	e.scratchAll()
 	for {
 		done, err := e.step()
 		if err != nil {
@@ -174,12 +181,10 @@ func (e *env) run() error {
 		}
 		e.cur = e.stack[len(e.stack)-1]
 		e.stack = e.stack[:len(e.stack)-1]
-		if e.cfg.Log {
-			s := e.log.String()
-			e.log.Reset()
-			e.log.WriteString(s[:e.cur.logLen])
-			fmt.Fprintf(&e.log, "from %d: %s\n", e.cur.pc, e.stateString(e.cur))
+		if e.log != nil {
+			e.log.buf = e.log.buf[:e.cur.logLen]
 		}
+		e.scratchAll()
 	}
 }
 
@@ -188,7 +193,9 @@ func (e *env) push(st *state) error {
 	if len(e.stack) > complexityLimitJmps {
 		return e.reject(syscall.E2BIG, "The sequence of %d jumps is too complex.", len(e.stack))
 	}
-	st.logLen = e.log.Len()
+	if e.log != nil {
+		st.logLen = len(e.log.buf)
+	}
 	if st.parent != nil {
 		st.parent.branches++
 	}
@@ -208,8 +215,8 @@ func (e *env) step() (done bool, err error) {
 	if e.isPrunePoint(st.pc) {
 		pruned, err := e.visit()
 		if err != nil || pruned {
-			if pruned && e.cfg.Log {
-				fmt.Fprintf(&e.log, "%d: safe\n", st.pc)
+			if pruned && e.log != nil {
+				e.log.printf("%d: safe\n", st.pc)
 			}
 			return pruned, err
 		}
@@ -219,8 +226,14 @@ func (e *env) step() (done bool, err error) {
 		return false, e.reject(syscall.E2BIG, "BPF program is too large. Processed %d insn", e.processed)
 	}
 	ins := &e.prog.code[st.pc]
-	if e.cfg.Log {
-		fmt.Fprintf(&e.log, "%d: (%02x) %s\n", st.pc, uint8(ins.OpCode), disasm(ins, e.prog.targets[st.pc], st.pc))
+	if l := e.log; l != nil {
+		if l.scratched() {
+			e.printInsnState(st)
+		}
+		l.prevLogPos = len(l.buf)
+		l.printf("%d: (%02x) %s\n", st.pc, uint8(ins.OpCode), disasm(ins, e.prog.targets[st.pc], st.pc))
+		l.prevInsnPrintPos = len(l.buf) - l.prevLogPos
+		l.prevLogPos = len(l.buf)
 	}
 	switch cls := ins.OpCode.Class(); {
 	case cls.IsALU():
@@ -248,6 +261,7 @@ func (e *env) readReg(r asm.Register) (*reg, error) {
 	if r > asm.RFP {
 		return nil, e.reject(syscall.EINVAL, "R%d is invalid", r)
 	}
+	e.scratchReg(r)
 	rg := &e.cur.regs[r]
 	if rg.typ == notInit {
 		return nil, e.reject(syscall.EACCES, "R%d !read_ok", r)
@@ -263,6 +277,7 @@ func (e *env) writeReg(r asm.Register) error {
 	if r == asm.RFP {
 		return e.reject(syscall.EACCES, "frame pointer is read only")
 	}
+	e.scratchReg(r)
 	return nil
 }
 
@@ -572,6 +587,7 @@ func (e *env) stackBounds(regno asm.Register, off int64, size int, what string) 
 func (e *env) stackRead(off int64, size int) (reg, error) {
 	slotIdx := int(-off - 1)
 	spi := slotIdx / 8
+	e.scratchSlot(spi)
 	s := &e.cur.stack[spi]
 	if s.isSpill() {
 		if size == 8 && off%8 == 0 {
@@ -712,6 +728,7 @@ func (e *env) store(ins *asm.Instruction) error {
 func (e *env) stackWrite(off int64, size int, val *reg, ins *asm.Instruction) error {
 	slotIdx := int(-off - 1)
 	spi := slotIdx / 8
+	e.scratchSlot(spi)
 	s := &e.cur.stack[spi]
 	aligned := off%8 == 0
 	switch {
