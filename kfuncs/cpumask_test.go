@@ -244,27 +244,30 @@ func TestCpumaskSelftests(t *testing.T) {
 			k := cast.MustKernel(cast.MustTopology(tp[0], tp[1]))
 			nrCPUs := uint32(tp[0])
 			empty := make([]byte, wordEnd(tp[0])/8)
-			create := func() (mutator, *cast.Cpumask, func()) { return d.create(t, k, empty) }
+			// create returns a new empty mask that the (sub)test t releases
+			// when it ends.
+			create := func(t *testing.T) (mutator, *cast.Cpumask) {
+				m, r, rel := d.create(t, k, empty)
+				t.Cleanup(rel)
+				return m, r
+			}
 			name := fmt.Sprintf("design=%s/cpus=%d/nr_cpus=%d", d.name, tp[0], tp[1])
 			t.Run(name+"/test_set_clear_cpu", func(t *testing.T) {
-				m, r, rel := create()
-				defer rel()
+				m, r := create(t)
 				m.setCpu(0)
 				require.True(t, kfuncs.CpumaskTestCpu(0, r))
 				m.clearCpu(0)
 				require.False(t, kfuncs.CpumaskTestCpu(0, r))
 			})
 			t.Run(name+"/test_setall_clear_cpu", func(t *testing.T) {
-				m, r, rel := create()
-				defer rel()
+				m, r := create(t)
 				m.setall()
 				require.True(t, kfuncs.CpumaskFull(r))
 				m.clear()
 				require.True(t, kfuncs.CpumaskEmpty(r))
 			})
 			t.Run(name+"/test_first_firstzero_cpu", func(t *testing.T) {
-				m, r, rel := create()
-				defer rel()
+				m, r := create(t)
 				require.GreaterOrEqual(t, kfuncs.CpumaskFirst(r), nrCPUs)
 				require.Zero(t, kfuncs.CpumaskFirstZero(r))
 				m.setCpu(0)
@@ -272,30 +275,23 @@ func TestCpumaskSelftests(t *testing.T) {
 				require.Equal(t, uint32(1), kfuncs.CpumaskFirstZero(r))
 			})
 			t.Run(name+"/test_firstand_nocpu", func(t *testing.T) {
-				m1, r1, rel1 := create()
-				defer rel1()
-				m2, r2, rel2 := create()
-				defer rel2()
+				m1, r1 := create(t)
+				m2, r2 := create(t)
 				m1.setCpu(0)
 				m2.setCpu(1)
 				require.Greater(t, kfuncs.CpumaskFirstAnd(r1, r2), uint32(1))
 			})
 			t.Run(name+"/test_test_and_set_clear", func(t *testing.T) {
-				m, _, rel := create()
-				defer rel()
+				m, _ := create(t)
 				require.False(t, m.testAndSetCpu(0))
 				require.True(t, m.testAndSetCpu(0))
 				require.True(t, m.testAndClearCpu(0))
 			})
 			t.Run(name+"/test_and_or_xor", func(t *testing.T) {
-				m1, r1, rel1 := create()
-				defer rel1()
-				m2, r2, rel2 := create()
-				defer rel2()
-				d1, dr1, rel3 := create()
-				defer rel3()
-				d2, dr2, rel4 := create()
-				defer rel4()
+				m1, r1 := create(t)
+				m2, r2 := create(t)
+				d1, dr1 := create(t)
+				d2, dr2 := create(t)
 				m1.setCpu(0)
 				m2.setCpu(1)
 				require.False(t, d1.and(r1, r2))
@@ -307,12 +303,9 @@ func TestCpumaskSelftests(t *testing.T) {
 				require.True(t, kfuncs.CpumaskEqual(dr1, dr2))
 			})
 			t.Run(name+"/test_copy_any_anyand", func(t *testing.T) {
-				m1, r1, rel1 := create()
-				defer rel1()
-				m2, r2, rel2 := create()
-				defer rel2()
-				d1, dr1, rel3 := create()
-				defer rel3()
+				m1, r1 := create(t)
+				m2, r2 := create(t)
+				d1, dr1 := create(t)
 				m1.setCpu(0)
 				m2.setCpu(1)
 				require.Zero(t, kfuncs.CpumaskAnyDistribute(r1))
@@ -324,8 +317,7 @@ func TestCpumaskSelftests(t *testing.T) {
 				require.GreaterOrEqual(t, kfuncs.CpumaskAnyAndDistribute(r1, r2), nrCPUs)
 			})
 			t.Run(name+"/test_cpumask_weight", func(t *testing.T) {
-				m, r, rel := create()
-				defer rel()
+				m, r := create(t)
 				require.Zero(t, kfuncs.CpumaskWeight(r))
 				m.setCpu(0)
 				require.Equal(t, uint32(1), kfuncs.CpumaskWeight(r))
@@ -335,13 +327,11 @@ func TestCpumaskSelftests(t *testing.T) {
 				require.Zero(t, kfuncs.CpumaskWeight(r))
 			})
 			t.Run(name+"/test_populate_reject_small_mask", func(t *testing.T) {
-				m, _, rel := create()
-				defer rel()
+				m, _ := create(t)
 				require.Equal(t, -int32(syscall.EACCES), m.populate([]byte{0xff}))
 			})
 			t.Run(name+"/test_populate", func(t *testing.T) {
-				m, r, rel := create()
-				defer rel()
+				m, r := create(t)
 				src := make([]byte, 8*((tp[0]+63)/64))
 				for i := range src {
 					src[i] = 0xaa
