@@ -10,33 +10,33 @@ import (
 	"github.com/bpfbitmap/prototype/kfuncs"
 )
 
-// Load chooses how Call puts an input mask into a fresh bpf_cpumask.
-type Load uint8
+// loadMode chooses how invoke puts an input mask into a fresh bpf_cpumask.
+type loadMode uint8
 
 const (
-	// LoadPopulate fills the mask with bpf_cpumask_populate from a stack
+	// loadPopulate fills the mask with bpf_cpumask_populate from a stack
 	// copy of the input, as a BPF program would. Populate copies only
 	// ceil(nr_cpu_ids/64) words, so higher input words must be zero.
-	LoadPopulate Load = iota
-	// LoadCopy fills the mask with bpf_cpumask_copy from a stack buffer
+	loadPopulate loadMode = iota
+	// loadCopy fills the mask with bpf_cpumask_copy from a stack buffer
 	// the verifier accepts as a const struct cpumask * (any memory of
 	// sizeof(struct cpumask) bytes). copy moves large_cpumask_bits, so on
 	// kernels with NR_CPUS <= 256 every storage word can be set: the way to
 	// plant bits above nr_cpu_ids.
-	LoadCopy
+	loadCopy
 )
 
 // String names the kfunc the load uses.
-func (l Load) String() string {
-	if l == LoadCopy {
+func (l loadMode) String() string {
+	if l == loadCopy {
 		return "copy"
 	}
 	return "populate"
 }
 
-// Call describes one kfunc invocation on fresh masks.
-type Call struct {
-	Kfunc Kfunc
+// kcall describes one kfunc invocation on fresh masks.
+type kcall struct {
+	Kfunc kfunc
 	// CPU is the u32 cpu argument of the per-CPU kfuncs.
 	CPU uint32
 	// Masks are the mask arguments in the kernel's argument order (dst
@@ -46,19 +46,19 @@ type Call struct {
 	// Src is bpf_cpumask_populate's source; its length is src__sz.
 	Src []byte
 	// Load chooses how Masks reach the kernel.
-	Load Load
+	Load loadMode
 	// Repeat calls the kfunc this many times (at least once) within one
 	// program run, with the same arguments: the way to see
 	// any_distribute's cursor move without another task in between.
 	Repeat int
 }
 
-// Result is what one Call observed.
-type Result struct {
+// result is what one kcall observed.
+type result struct {
 	// Ret is R0 after the last call, raw. Read it through Bool, U32 or Int
-	// according to the kfunc's RetKind.
+	// according to the kfunc's retKind.
 	Ret uint64
-	// Rets holds R0 after each of Call.Repeat calls.
+	// Rets holds R0 after each of kcall.Repeat calls.
 	Rets []uint64
 	// Masks are the mask arguments after the calls, each the full
 	// Topology().Words() words of struct cpumask storage.
@@ -66,21 +66,21 @@ type Result struct {
 }
 
 // Bool reads Ret as a C bool (the JIT defines only R0's low byte).
-func (r Result) Bool() bool { return uint8(r.Ret) != 0 }
+func (r result) Bool() bool { return uint8(r.Ret) != 0 }
 
 // U32 reads Ret as a u32.
-func (r Result) U32() uint32 { return uint32(r.Ret) }
+func (r result) U32() uint32 { return uint32(r.Ret) }
 
 // Int reads Ret as a C int.
-func (r Result) Int() int32 { return int32(uint32(r.Ret)) }
+func (r result) Int() int32 { return int32(uint32(r.Ret)) }
 
 // progKey identifies one cached program.
 type progKey struct {
-	fn     Kfunc
-	load   Load
+	fn     kfunc
+	load   loadMode
 	srcLen int
 	repeat int
-	// cost is non-zero for measurement programs, zero for Call programs.
+	// cost is non-zero for measurement programs, zero for kcall programs.
 	cost costKey
 }
 
@@ -129,19 +129,19 @@ func (o *Oracle) layoutFor(k progKey) layout {
 
 func ctxOff(slot int) int16 { return int16(8 * slot) }
 
-// Call runs c in the kernel: one program run, built on first use.
-func (o *Oracle) Call(c Call) (Result, error) {
+// invoke runs c in the kernel: one program run, built on first use.
+func (o *Oracle) invoke(c kcall) (result, error) {
 	if !c.Kfunc.valid() {
-		return Result{}, fmt.Errorf("kfunc %q: %w", c.Kfunc, ErrInvalidInput)
+		return result{}, fmt.Errorf("kfunc %q: %w", c.Kfunc, ErrInvalidInput)
 	}
 	k := progKey{fn: c.Kfunc, load: c.Load, srcLen: len(c.Src), repeat: max(c.Repeat, 1)}
 	l := o.layoutFor(k)
 	if err := o.checkCall(c, k, l); err != nil {
-		return Result{}, err
+		return result{}, err
 	}
 	prog, err := o.program(k)
 	if err != nil {
-		return Result{}, err
+		return result{}, err
 	}
 
 	buf := make([]byte, 8*l.slots())
@@ -156,17 +156,17 @@ func (o *Oracle) Call(c Call) (Result, error) {
 	copy(buf[8*l.srcSlot(0):], c.Src)
 
 	if _, err := prog.Run(&ebpf.RunOptions{Context: buf, ContextOut: buf}); err != nil {
-		return Result{}, fmt.Errorf("run %s: %w", c.Kfunc, err)
+		return result{}, fmt.Errorf("run %s: %w", c.Kfunc, err)
 	}
 	switch get(slotStatus) {
 	case 0:
 	case statusNoMem:
-		return Result{}, fmt.Errorf("%s: input mask %d: %w", c.Kfunc, get(slotDetail), ErrNoMem)
+		return result{}, fmt.Errorf("%s: input mask %d: %w", c.Kfunc, get(slotDetail), ErrNoMem)
 	default:
-		return Result{}, fmt.Errorf("%s: populate returned %d: %w", c.Kfunc, int32(get(slotDetail)), ErrSetup)
+		return result{}, fmt.Errorf("%s: populate returned %d: %w", c.Kfunc, int32(get(slotDetail)), errSetup)
 	}
 
-	r := Result{Rets: make([]uint64, k.repeat), Masks: make([][]uint64, l.masks)}
+	r := result{Rets: make([]uint64, k.repeat), Masks: make([][]uint64, l.masks)}
 	for i := range r.Rets {
 		r.Rets[i] = get(slotRets + i)
 	}
@@ -180,7 +180,7 @@ func (o *Oracle) Call(c Call) (Result, error) {
 	return r, nil
 }
 
-func (o *Oracle) checkCall(c Call, k progKey, l layout) error {
+func (o *Oracle) checkCall(c kcall, k progKey, l layout) error {
 	if len(c.Masks) != l.masks {
 		return fmt.Errorf("%s takes %d masks, got %d: %w", c.Kfunc, l.masks, len(c.Masks), ErrInvalidInput)
 	}
@@ -189,7 +189,7 @@ func (o *Oracle) checkCall(c Call, k progKey, l layout) error {
 			return fmt.Errorf("%s mask %d: %d words > struct cpumask's %d: %w",
 				c.Kfunc, i, len(m), l.words, ErrInvalidInput)
 		}
-		if c.Load == LoadPopulate {
+		if c.Load == loadPopulate {
 			for j := l.validWords; j < len(m); j++ {
 				if m[j] != 0 {
 					return fmt.Errorf("%s mask %d word %d: populate cannot set words beyond nr_cpu_ids (use LoadCopy): %w",
@@ -259,7 +259,7 @@ func storeImm64(dst asm.Register, off int16, imm int32) asm.Instruction {
 
 // call is for kfuncs Open has already found; a miss is a programming error
 // and shows up as a verifier rejection of ID 0.
-func (o *Oracle) call(name string) asm.Instruction {
+func (o *Oracle) kf(name string) asm.Instruction {
 	id, _ := o.kfuncID(name)
 	return kfuncCall(id)
 }
@@ -268,18 +268,18 @@ func (o *Oracle) call(name string) asm.Instruction {
 // drop every reference or the verifier refuses the program.
 func (o *Oracle) releaseAndExit(e *emitter, n int) {
 	for i := range n {
-		e.emit(asm.Mov.Reg(asm.R1, maskRegs[i]), o.call("bpf_cpumask_release"))
+		e.emit(asm.Mov.Reg(asm.R1, maskRegs[i]), o.kf("bpf_cpumask_release"))
 	}
 	e.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
 }
 
 // loadMasks creates and fills one bpf_cpumask per input, keeping them in
 // R7..R9, which survive kfunc calls.
-func (o *Oracle) loadMasks(e *emitter, load Load, l layout) {
+func (o *Oracle) loadMasks(e *emitter, load loadMode, l layout) {
 	for i := range l.masks {
 		ok := fmt.Sprintf("created_%d", i)
 		e.emit(
-			o.call("bpf_cpumask_create"),
+			o.kf("bpf_cpumask_create"),
 			asm.JNE.Imm(asm.R0, 0, ok),
 			storeImm64(asm.R6, ctxOff(slotStatus), statusNoMem),
 			storeImm64(asm.R6, ctxOff(slotDetail), int32(i)),
@@ -291,7 +291,7 @@ func (o *Oracle) loadMasks(e *emitter, load Load, l layout) {
 		// The verifier refuses a context pointer as populate's source, so
 		// the words go through the stack.
 		n := l.words
-		if load == LoadPopulate {
+		if load == loadPopulate {
 			n = l.validWords
 		}
 		for j := range n {
@@ -305,14 +305,14 @@ func (o *Oracle) loadMasks(e *emitter, load Load, l layout) {
 			asm.Mov.Reg(asm.R2, asm.RFP),
 			asm.Add.Imm(asm.R2, int32(l.stageOff())),
 		)
-		if load == LoadCopy {
-			e.emit(o.call("bpf_cpumask_copy"))
+		if load == loadCopy {
+			e.emit(o.kf("bpf_cpumask_copy"))
 			continue
 		}
 		filled := fmt.Sprintf("filled_%d", i)
 		e.emit(
 			asm.Mov.Imm(asm.R3, int32(8*n)),
-			o.call("bpf_cpumask_populate"),
+			o.kf("bpf_cpumask_populate"),
 			asm.JEq.Imm(asm.R0, 0, filled),
 			storeImm64(asm.R6, ctxOff(slotStatus), statusSetup),
 			asm.StoreMem(asm.R6, ctxOff(slotDetail), asm.R0, asm.DWord),
@@ -325,7 +325,7 @@ func (o *Oracle) loadMasks(e *emitter, load Load, l layout) {
 // setArgs loads the kfunc's arguments into R1.. in C order, following its
 // signature: a scalar is the cpu, a struct pointer the next mask, memory
 // the populate source, with its size after it.
-func (o *Oracle) setArgs(e *emitter, fn Kfunc, l layout, srcLen int) {
+func (o *Oracle) setArgs(e *emitter, fn kfunc, l layout, srcLen int) {
 	sig, _ := fn.signature()
 	mask := 0
 	for i, p := range sig.Params {
@@ -356,8 +356,8 @@ func (o *Oracle) callProgram(k progKey, l layout) asm.Instructions {
 	}
 	for rep := range k.repeat {
 		o.setArgs(&e, k.fn, l, k.srcLen)
-		e.emit(o.call(k.fn.String()))
-		if k.fn.Ret() == RetVoid {
+		e.emit(o.kf(k.fn.String()))
+		if k.fn.Ret() == retVoid {
 			continue // R0 is unreadable after a void kfunc
 		}
 		e.emit(asm.StoreMem(asm.R6, ctxOff(slotRets+rep), asm.R0, asm.DWord))

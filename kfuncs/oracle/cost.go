@@ -36,12 +36,12 @@ type Cost struct {
 // costKey identifies a cached measurement program. fn == "" with pair set
 // is create+release; empty drops the measured call.
 type costKey struct {
-	fn    Kfunc
+	fn    kfunc
 	pair  bool
 	empty bool
 }
 
-// Context slots of a measurement program, after the Call layout's status,
+// Context slots of a measurement program, after the kcall layout's status,
 // detail and cpu slots.
 const (
 	slotIters = slotRets
@@ -66,7 +66,7 @@ func (o *Oracle) costLayout(k costKey) layout {
 // measureKfunc measures fn on masks holding every CPU below nr_cpu_ids
 // (cpu argument 0, populate from a full valid-width source). The calling
 // goroutine is pinned to CPU 0 for the measurement.
-func (o *Oracle) measureKfunc(fn Kfunc, iterations, runs int) (Cost, error) {
+func (o *Oracle) measureKfunc(fn kfunc, iterations, runs int) (Cost, error) {
 	if !fn.valid() {
 		return Cost{}, fmt.Errorf("kfunc %q: %w", fn, ErrInvalidInput)
 	}
@@ -183,7 +183,7 @@ func (o *Oracle) costInsns(k costKey) asm.Instructions {
 	itOff := l.srcOff() - 8 // struct bpf_iter_num
 	var e emitter
 	e.emit(asm.Mov.Reg(asm.R6, asm.R1))
-	o.loadMasks(&e, LoadPopulate, l)
+	o.loadMasks(&e, loadPopulate, l)
 	for j := range l.srcWords {
 		e.emit(
 			asm.LoadMem(asm.R1, asm.R6, ctxOff(l.srcSlot(j)), asm.DWord),
@@ -195,20 +195,20 @@ func (o *Oracle) costInsns(k costKey) asm.Instructions {
 		asm.Mov.Reg(asm.R1, asm.RFP),
 		asm.Add.Imm(asm.R1, int32(itOff)),
 		asm.Mov.Imm(asm.R2, 0),
-		o.call("bpf_iter_num_new"),
+		o.kf("bpf_iter_num_new"),
 	)
 	e.label("loop")
 	e.emit(
 		asm.Mov.Reg(asm.R1, asm.RFP),
 		asm.Add.Imm(asm.R1, int32(itOff)),
-		o.call("bpf_iter_num_next"),
+		o.kf("bpf_iter_num_next"),
 		asm.JEq.Imm(asm.R0, 0, "done"),
 	)
 	switch {
 	case k.empty:
 	case k.pair:
 		e.emit(
-			o.call("bpf_cpumask_create"),
+			o.kf("bpf_cpumask_create"),
 			asm.JNE.Imm(asm.R0, 0, "created"),
 			// Count NULLs in memory, not a register: a register counter
 			// would be one more scalar for the iterator convergence check.
@@ -218,17 +218,17 @@ func (o *Oracle) costInsns(k costKey) asm.Instructions {
 			asm.Ja.Label("loop"),
 		)
 		e.label("created")
-		e.emit(asm.Mov.Reg(asm.R1, asm.R0), o.call("bpf_cpumask_release"))
+		e.emit(asm.Mov.Reg(asm.R1, asm.R0), o.kf("bpf_cpumask_release"))
 	default:
 		o.setArgs(&e, k.fn, l, l.srcWords*8)
-		e.emit(o.call(k.fn.String()))
+		e.emit(o.kf(k.fn.String()))
 	}
 	e.emit(asm.Ja.Label("loop"))
 	e.label("done")
 	e.emit(
 		asm.Mov.Reg(asm.R1, asm.RFP),
 		asm.Add.Imm(asm.R1, int32(itOff)),
-		o.call("bpf_iter_num_destroy"),
+		o.kf("bpf_iter_num_destroy"),
 	)
 	o.releaseAndExit(&e, l.masks)
 	return e.insns
@@ -239,7 +239,7 @@ func (o *Oracle) costInsns(k costKey) asm.Instructions {
 // compared with the kernel needs a number for each.
 func CostNames() []string {
 	var out []string
-	for _, fn := range Kfuncs() {
+	for _, fn := range cpumaskKfuncs() {
 		out = append(out, fn.String())
 	}
 	return append(out, CreateRelease)
@@ -249,7 +249,7 @@ func CostNames() []string {
 // with CreateRelease last (the names CostNames returns).
 func (o *Oracle) MeasureAll(iterations, pairIterations, runs int) ([]Cost, error) {
 	var out []Cost
-	for _, fn := range Kfuncs() {
+	for _, fn := range cpumaskKfuncs() {
 		c, err := o.measureKfunc(fn, iterations, runs)
 		if err != nil {
 			return nil, err

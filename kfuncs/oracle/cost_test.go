@@ -14,10 +14,10 @@ func TestOracleCostPrograms(t *testing.T) {
 	o := Require(t)
 	costs, err := o.MeasureAll(16, 4, 1)
 	require.NoError(t, err)
-	require.Len(t, costs, len(Kfuncs())+1)
+	require.Len(t, costs, len(cpumaskKfuncs())+1)
 	names := CostNames()
 	require.Len(t, names, len(costs))
-	for i, fn := range Kfuncs() {
+	for i, fn := range cpumaskKfuncs() {
 		require.Equal(t, fn.String(), costs[i].Name)
 		require.Equal(t, names[i], costs[i].Name)
 		require.Equal(t, 16, costs[i].Iterations)

@@ -64,7 +64,7 @@ func b2u(b bool) uint64 {
 // applyKfunc calls fn through package kfuncs in the kernel's argument
 // order: mutable handles where the kernel takes struct bpf_cpumask *,
 // views where it takes const struct cpumask *.
-func applyKfunc[M kfuncs.BPFOwned](fn Kfunc, cpu uint32, src []byte, ms []designMask[M]) uint64 {
+func applyKfunc[M kfuncs.BPFOwned](fn kfunc, cpu uint32, src []byte, ms []designMask[M]) uint64 {
 	v := func(i int) *cast.Cpumask { return ms[i].view }
 	switch fn {
 	case "bpf_cpumask_first":
@@ -162,10 +162,10 @@ func syncCursor(k *cast.Kernel, tp Topology, first uint64) {
 
 // diffCall runs c on the kernel and on d with fresh masks loaded by
 // populate, and compares.
-func diffCall[M kfuncs.BPFOwned](t testing.TB, o *Oracle, d design[M], c Call, st *diffStats) {
+func diffCall[M kfuncs.BPFOwned](t testing.TB, o *Oracle, d design[M], c kcall, st *diffStats) {
 	t.Helper()
 	tp := o.Topology()
-	kr, err := o.Call(c)
+	kr, err := o.invoke(c)
 	require.NoError(t, err)
 
 	ms := make([]designMask[M], len(c.Masks))
@@ -207,13 +207,13 @@ func hostKernel(t testing.TB, o *Oracle) *cast.Kernel {
 
 // diffCases yields edge and random Calls for every kfunc, inputs limited
 // to what populate can load.
-func diffCases(t testing.TB, tp Topology) []Call {
+func diffCases(t testing.TB, tp Topology) []kcall {
 	rng := testRand(t)
 	edges := edgeMasks(tp)
-	var out []Call
-	for _, fn := range Kfuncs() {
+	var out []kcall
+	for _, fn := range cpumaskKfuncs() {
 		for i := range 3 * len(edges) {
-			c := Call{Kfunc: fn, Masks: make([][]uint64, fn.NumMasks())}
+			c := kcall{Kfunc: fn, Masks: make([][]uint64, fn.NumMasks())}
 			for j := range c.Masks {
 				w := randMask(rng, tp)
 				if i < len(edges) && j == len(c.Masks)-1 {
@@ -221,7 +221,7 @@ func diffCases(t testing.TB, tp Topology) []Call {
 				} else if rng.IntN(2) == 0 {
 					w = edges[rng.IntN(len(edges))]
 				}
-				c.Masks[j] = forLoad(w, LoadPopulate, tp)
+				c.Masks[j] = forLoad(w, loadPopulate, tp)
 			}
 			if fn.TakesCPU() {
 				cpus := edgeCPUs(tp)
@@ -267,7 +267,7 @@ func TestOracleDiffDesigns(t *testing.T) {
 }
 
 // fuzzState is three persistent masks per side: the kernel's as full
-// storage words (reloaded each call with LoadCopy, which moves all of
+// storage words (reloaded each call with loadCopy, which moves all of
 // large_cpumask_bits), each design's as live objects.
 type fuzzState[M kfuncs.BPFOwned] struct {
 	d     design[M]
@@ -285,14 +285,14 @@ func newFuzzState[M kfuncs.BPFOwned](t testing.TB, d design[M]) *fuzzState[M] {
 	return s
 }
 
-// fuzzArgs picks distinct masks for an op's arguments from a byte: a Call
+// fuzzArgs picks distinct masks for an op's arguments from a byte: a kcall
 // gives each argument its own bpf_cpumask, so aliasing cannot be compared.
 func fuzzArgs(n int, sel byte) []int {
 	perms := [6][3]int{{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}}
 	return perms[int(sel)%6][:n]
 }
 
-func (s *fuzzState[M]) step(t testing.TB, tp Topology, c Call, args []int, kr Result, st *diffStats) {
+func (s *fuzzState[M]) step(t testing.TB, tp Topology, c kcall, args []int, kr result, st *diffStats) {
 	t.Helper()
 	ms := make([]designMask[M], len(args))
 	for i, a := range args {
@@ -343,9 +343,9 @@ func FuzzOracleOps(f *testing.F) {
 		// the fuzzer's minimisation of it, crawl.
 		prog = prog[:min(len(prog), 3*maxFuzzOps)]
 		for ; len(prog) >= 3; prog = prog[3:] {
-			fn := Kfuncs()[int(prog[0])%len(Kfuncs())]
+			fn := cpumaskKfuncs()[int(prog[0])%len(cpumaskKfuncs())]
 			args := fuzzArgs(fn.NumMasks(), prog[2])
-			c := Call{Kfunc: fn, Load: LoadCopy, Masks: make([][]uint64, len(args))}
+			c := kcall{Kfunc: fn, Load: loadCopy, Masks: make([][]uint64, len(args))}
 			for i, a := range args {
 				c.Masks[i] = kstate[a]
 			}
@@ -361,7 +361,7 @@ func FuzzOracleOps(f *testing.F) {
 			if fn == "bpf_cpumask_any_distribute" || fn == "bpf_cpumask_any_and_distribute" {
 				c.Repeat = 2
 			}
-			kr, err := o.Call(c)
+			kr, err := o.invoke(c)
 			require.NoError(t, err)
 			merged.step(t, tp, c, args, kr, st)
 			casted.step(t, tp, c, args, kr, st)

@@ -23,7 +23,7 @@ func TestOracleAnyDistributeRotation(t *testing.T) {
 	for i := range tp.NrCPUIDs {
 		setBit(valid, i, true)
 	}
-	r, err := o.Call(Call{Kfunc: "bpf_cpumask_any_distribute", Masks: [][]uint64{valid}, Repeat: 2 * tp.NrCPUIDs})
+	r, err := o.invoke(kcall{Kfunc: "bpf_cpumask_any_distribute", Masks: [][]uint64{valid}, Repeat: 2 * tp.NrCPUIDs})
 	require.NoError(t, err)
 	for i := 1; i < len(r.Rets); i++ {
 		require.Equal(t, (r.Rets[i-1]+1)%uint64(tp.NrCPUIDs), r.Rets[i], "round robin over all CPUs: %d", r.Rets)
@@ -31,7 +31,7 @@ func TestOracleAnyDistributeRotation(t *testing.T) {
 	}
 
 	// any_and_distribute walks the intersection with the same rule.
-	r, err = o.Call(Call{Kfunc: "bpf_cpumask_any_and_distribute", Masks: [][]uint64{valid, valid}, Repeat: 2 * tp.NrCPUIDs})
+	r, err = o.invoke(kcall{Kfunc: "bpf_cpumask_any_and_distribute", Masks: [][]uint64{valid, valid}, Repeat: 2 * tp.NrCPUIDs})
 	require.NoError(t, err)
 	for i := 1; i < len(r.Rets); i++ {
 		require.Equal(t, (r.Rets[i-1]+1)%uint64(tp.NrCPUIDs), r.Rets[i], "and-distribute round robin: %d", r.Rets)
@@ -41,7 +41,7 @@ func TestOracleAnyDistributeRotation(t *testing.T) {
 	// A one-CPU mask always yields that CPU, whatever the cursor.
 	last := make([]uint64, tp.Words())
 	setBit(last, tp.NrCPUIDs-1, true)
-	r, err = o.Call(Call{Kfunc: "bpf_cpumask_any_distribute", Masks: [][]uint64{last}, Repeat: 4})
+	r, err = o.invoke(kcall{Kfunc: "bpf_cpumask_any_distribute", Masks: [][]uint64{last}, Repeat: 4})
 	require.NoError(t, err)
 	for _, v := range r.Rets {
 		require.Equal(t, uint64(tp.NrCPUIDs-1), v)
@@ -57,7 +57,7 @@ func TestOracleAnyDistributeRotation(t *testing.T) {
 	for i := range tp.NrCPUIDs {
 		setBit(tail, i, false)
 	}
-	r, err = o.Call(Call{Kfunc: "bpf_cpumask_any_distribute", Load: LoadCopy, Masks: [][]uint64{tail}, Repeat: 2})
+	r, err = o.invoke(kcall{Kfunc: "bpf_cpumask_any_distribute", Load: loadCopy, Masks: [][]uint64{tail}, Repeat: 2})
 	require.NoError(t, err)
 	require.Equal(t, []uint64{uint64(tp.NrCPUIDs), uint64(tp.NrCPUIDs)}, r.Rets)
 	*n++
@@ -65,7 +65,7 @@ func TestOracleAnyDistributeRotation(t *testing.T) {
 	// Across runs: logged, not asserted.
 	held := 0
 	pick := func() uint32 {
-		r, err := o.Call(Call{Kfunc: "bpf_cpumask_any_distribute", Masks: [][]uint64{valid}})
+		r, err := o.invoke(kcall{Kfunc: "bpf_cpumask_any_distribute", Masks: [][]uint64{valid}})
 		require.NoError(t, err)
 		return r.U32()
 	}

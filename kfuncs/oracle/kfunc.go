@@ -6,20 +6,20 @@ import (
 	"github.com/bpfbitmap/prototype/kfuncs"
 )
 
-// Kfunc is one bpf_cpumask kfunc the oracle can call, by its kernel name
+// kfunc is one bpf_cpumask kfunc the oracle can call, by its kernel name
 // ("bpf_cpumask_first"). The list, the argument shapes and the return type
 // come from its row of kfuncs.Kfuncs and that row's Signature.
-type Kfunc string
+type kfunc string
 
-// Kfuncs returns every kfunc the oracle can call, in kfuncs.Kfuncs order:
+// cpumaskKfuncs returns every kfunc the oracle can call, in kfuncs.Kfuncs order:
 // the cpumask kfuncs both designs share. bpf_cpumask_create, _acquire and
 // _release are not listed: every program uses create and release to own
 // its masks, so they are measured separately.
-func Kfuncs() []Kfunc {
-	var out []Kfunc
+func cpumaskKfuncs() []kfunc {
+	var out []kfunc
 	for _, k := range kfuncs.Kfuncs {
 		if callable(k) {
-			out = append(out, Kfunc(k.Kernel))
+			out = append(out, kfunc(k.Kernel))
 		}
 	}
 	return out
@@ -31,11 +31,11 @@ func callable(k kfuncs.Kfunc) bool {
 
 // String returns the kernel's name, so logs and testdata grep the same as
 // kernel sources.
-func (fn Kfunc) String() string { return string(fn) }
+func (fn kfunc) String() string { return string(fn) }
 
 // signature returns the kfunc's prototype as the verifier reads it; false
 // for a name the oracle cannot call.
-func (fn Kfunc) signature() (kfuncs.Signature, bool) {
+func (fn kfunc) signature() (kfuncs.Signature, bool) {
 	k, ok := kfuncs.Kfuncs.Lookup(string(fn))
 	if !ok || k.Kernel != string(fn) || !callable(k) {
 		return kfuncs.Signature{}, false
@@ -44,7 +44,7 @@ func (fn Kfunc) signature() (kfuncs.Signature, bool) {
 	return sig, err == nil
 }
 
-func (fn Kfunc) valid() bool {
+func (fn kfunc) valid() bool {
 	_, ok := fn.signature()
 	return ok
 }
@@ -56,8 +56,8 @@ func isMask(p kfuncs.Param) bool {
 }
 
 // NumMasks returns how many mask arguments the kfunc takes, which is how
-// many input masks Call needs.
-func (fn Kfunc) NumMasks() int {
+// many input masks a kcall needs.
+func (fn kfunc) NumMasks() int {
 	sig, _ := fn.signature()
 	n := 0
 	for _, p := range sig.Params {
@@ -69,14 +69,14 @@ func (fn Kfunc) NumMasks() int {
 }
 
 // TakesCPU reports whether the kfunc's first argument is a CPU number.
-func (fn Kfunc) TakesCPU() bool {
+func (fn kfunc) TakesCPU() bool {
 	sig, _ := fn.signature()
 	return len(sig.Params) > 0 && sig.Params[0].Kind == kfuncs.ParamScalar
 }
 
 // TakesSrc reports whether the kfunc reads a memory buffer with its size
-// (bpf_cpumask_populate's src and src__sz): Call.Src.
-func (fn Kfunc) TakesSrc() bool {
+// (bpf_cpumask_populate's src and src__sz): kcall.Src.
+func (fn kfunc) TakesSrc() bool {
 	sig, _ := fn.signature()
 	for _, p := range sig.Params {
 		if p.Kind == kfuncs.ParamMem {
@@ -86,33 +86,33 @@ func (fn Kfunc) TakesSrc() bool {
 	return false
 }
 
-// RetKind is the C return type of a kfunc, which decides how Result.Ret
+// retKind is the C return type of a kfunc, which decides how result.Ret
 // is to be read: the JIT only guarantees the low bits of R0 for narrow types.
-type RetKind uint8
+type retKind uint8
 
 // Return kinds of the cpumask kfuncs.
 const (
-	RetVoid RetKind = iota // void: Result.Ret is meaningless
-	RetBool                // bool: only the low byte of R0 is defined
-	RetU32                 // u32
-	RetInt                 // int: a negative errno or 0
+	retVoid retKind = iota // void: result.Ret is meaningless
+	retBool                // bool: only the low byte of R0 is defined
+	retU32                 // u32
+	retInt                 // int: a negative errno or 0
 )
 
 // Ret returns the kfunc's C return type.
-func (fn Kfunc) Ret() RetKind {
+func (fn kfunc) Ret() retKind {
 	sig, _ := fn.signature()
 	switch sig.Ret.Type {
 	case "bool":
-		return RetBool
+		return retBool
 	case "u32":
-		return RetU32
+		return retU32
 	case "int":
-		return RetInt
+		return retInt
 	}
-	return RetVoid
+	return retVoid
 }
 
 // distributes reports whether the kfunc picks with this CPU's cursor
 // (cpumask_any_distribute and _and_distribute, lib/cpumask.c), so that one
 // run per pick would mistake the cursor moving for a change of input.
-func (fn Kfunc) distributes() bool { return strings.HasSuffix(string(fn), "_distribute") }
+func (fn kfunc) distributes() bool { return strings.HasSuffix(string(fn), "_distribute") }

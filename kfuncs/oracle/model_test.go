@@ -20,7 +20,7 @@ type kmodel struct {
 // return value and the masks afterwards. It panics where the model and the
 // kernel's topology disagree on a width, or the model lacks fn: both are
 // bugs of the test, not of what it checks.
-func (m *kmodel) apply(fn Kfunc, cpu uint32, src []byte, in [][]uint64) (uint64, [][]uint64) {
+func (m *kmodel) apply(fn kfunc, cpu uint32, src []byte, in [][]uint64) (uint64, [][]uint64) {
 	c := testutil.NewCpumask(m.t.NrCPUIDs, m.t.NrCPUs)
 	if c.S != m.t.SmallCpumaskBits || c.L != m.t.LargeCpumaskBits {
 		panic(fmt.Sprintf("kmodel: model widths S=%d L=%d, the kernel's %+v", c.S, c.L, m.t))

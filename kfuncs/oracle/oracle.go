@@ -22,13 +22,14 @@ var (
 	// ErrNoMem reports that bpf_cpumask_create returned NULL while setting
 	// up a call: the per-CPU bpf_mem_alloc cache was empty. Retrying helps.
 	ErrNoMem = errors.New("bpf_cpumask_create returned NULL")
-	// ErrSetup reports that bpf_cpumask_populate rejected an input mask.
-	ErrSetup = errors.New("populating an input mask failed")
 	// ErrInvalidInput reports arguments the oracle cannot turn into a
 	// program: wrong number of masks, a mask longer than struct cpumask,
 	// an unknown kfunc.
 	ErrInvalidInput = errors.New("invalid oracle input")
 )
+
+// errSetup reports that bpf_cpumask_populate rejected an input mask.
+var errSetup = errors.New("populating an input mask failed")
 
 // bpfFSleepable is BPF_F_SLEEPABLE: a SYSCALL program must be sleepable to
 // be allowed the cpumask kfuncs at all.
@@ -93,7 +94,7 @@ func Open() (*Oracle, error) {
 		progs:  make(map[progKey]*ebpf.Program),
 	}
 	names := append([]string(nil), extraKfuncs...)
-	for _, fn := range Kfuncs() {
+	for _, fn := range cpumaskKfuncs() {
 		names = append(names, fn.String())
 	}
 	var missing []string
@@ -184,14 +185,14 @@ func (o *Oracle) LoadProgram(name string, insns asm.Instructions) (*ebpf.Program
 }
 
 // probe loads and runs the smallest program that owns a bpf_cpumask. It is
-// deliberately not built by the Call machinery, so a bug there fails tests
+// deliberately not built by the invoke machinery, so a bug there fails tests
 // instead of skipping them.
 func (o *Oracle) probe() error {
 	p, err := o.LoadProgram("oracle_probe", asm.Instructions{
-		o.call("bpf_cpumask_create"),
+		o.kf("bpf_cpumask_create"),
 		asm.JEq.Imm(asm.R0, 0, "out"),
 		asm.Mov.Reg(asm.R1, asm.R0),
-		o.call("bpf_cpumask_release"),
+		o.kf("bpf_cpumask_release"),
 		asm.Mov.Imm(asm.R0, 0).WithSymbol("out"),
 		asm.Return(),
 	})

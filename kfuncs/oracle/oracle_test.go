@@ -98,9 +98,9 @@ func randMask(rng *rand.Rand, tp Topology) []uint64 {
 }
 
 // forLoad zeroes what populate could not have set.
-func forLoad(m []uint64, load Load, tp Topology) []uint64 {
+func forLoad(m []uint64, load loadMode, tp Topology) []uint64 {
 	out := append([]uint64(nil), m...)
-	if load == LoadPopulate {
+	if load == loadPopulate {
 		clear(out[tp.ValidWords():])
 	}
 	return out
@@ -117,15 +117,15 @@ func TestOracleOpenReportsTopology(t *testing.T) {
 
 	// The kernel agrees with sysfs and BTF: any_distribute of an empty
 	// mask returns exactly nr_cpu_ids, first returns small_cpumask_bits.
-	got, err := o.Call(Call{Kfunc: "bpf_cpumask_any_distribute", Masks: [][]uint64{nil}})
+	got, err := o.invoke(kcall{Kfunc: "bpf_cpumask_any_distribute", Masks: [][]uint64{nil}})
 	require.NoError(t, err)
 	require.Equal(t, uint32(tp.NrCPUIDs), got.U32(), "any_distribute(empty) = nr_cpu_ids")
-	got, err = o.Call(Call{Kfunc: "bpf_cpumask_first", Masks: [][]uint64{nil}})
+	got, err = o.invoke(kcall{Kfunc: "bpf_cpumask_first", Masks: [][]uint64{nil}})
 	require.NoError(t, err)
 	require.Equal(t, uint32(tp.SmallCpumaskBits), got.U32(), "first(empty) = small_cpumask_bits")
 	// clear zeroes large_cpumask_bits, so with all words planted it shows
 	// exactly how far that width reaches.
-	r, err := o.Call(Call{Kfunc: "bpf_cpumask_clear", Load: LoadCopy, Masks: [][]uint64{edgeMasks(tp)[2]}})
+	r, err := o.invoke(kcall{Kfunc: "bpf_cpumask_clear", Load: loadCopy, Masks: [][]uint64{edgeMasks(tp)[2]}})
 	require.NoError(t, err)
 	require.Equal(t, tp.LargeCpumaskBits, 64*countZeroWords(r.Masks[0]), "clear zeroes large_cpumask_bits")
 	*n += 3
@@ -162,29 +162,29 @@ func TestKfuncShapes(t *testing.T) {
 	type shape struct {
 		masks    int
 		cpu, src bool
-		ret      RetKind
+		ret      retKind
 	}
-	want := map[Kfunc]shape{
-		"bpf_cpumask_first": {1, false, false, RetU32}, "bpf_cpumask_first_zero": {1, false, false, RetU32},
-		"bpf_cpumask_first_and": {2, false, false, RetU32}, "bpf_cpumask_set_cpu": {1, true, false, RetVoid},
-		"bpf_cpumask_clear_cpu": {1, true, false, RetVoid}, "bpf_cpumask_test_cpu": {1, true, false, RetBool},
-		"bpf_cpumask_test_and_set_cpu": {1, true, false, RetBool}, "bpf_cpumask_test_and_clear_cpu": {1, true, false, RetBool},
-		"bpf_cpumask_setall": {1, false, false, RetVoid}, "bpf_cpumask_clear": {1, false, false, RetVoid},
-		"bpf_cpumask_and": {3, false, false, RetBool}, "bpf_cpumask_or": {3, false, false, RetVoid},
-		"bpf_cpumask_xor": {3, false, false, RetVoid}, "bpf_cpumask_equal": {2, false, false, RetBool},
-		"bpf_cpumask_intersects": {2, false, false, RetBool}, "bpf_cpumask_subset": {2, false, false, RetBool},
-		"bpf_cpumask_empty": {1, false, false, RetBool}, "bpf_cpumask_full": {1, false, false, RetBool},
-		"bpf_cpumask_copy": {2, false, false, RetVoid}, "bpf_cpumask_any_distribute": {1, false, false, RetU32},
-		"bpf_cpumask_any_and_distribute": {2, false, false, RetU32}, "bpf_cpumask_weight": {1, false, false, RetU32},
-		"bpf_cpumask_populate": {1, false, true, RetInt},
+	want := map[kfunc]shape{
+		"bpf_cpumask_first": {1, false, false, retU32}, "bpf_cpumask_first_zero": {1, false, false, retU32},
+		"bpf_cpumask_first_and": {2, false, false, retU32}, "bpf_cpumask_set_cpu": {1, true, false, retVoid},
+		"bpf_cpumask_clear_cpu": {1, true, false, retVoid}, "bpf_cpumask_test_cpu": {1, true, false, retBool},
+		"bpf_cpumask_test_and_set_cpu": {1, true, false, retBool}, "bpf_cpumask_test_and_clear_cpu": {1, true, false, retBool},
+		"bpf_cpumask_setall": {1, false, false, retVoid}, "bpf_cpumask_clear": {1, false, false, retVoid},
+		"bpf_cpumask_and": {3, false, false, retBool}, "bpf_cpumask_or": {3, false, false, retVoid},
+		"bpf_cpumask_xor": {3, false, false, retVoid}, "bpf_cpumask_equal": {2, false, false, retBool},
+		"bpf_cpumask_intersects": {2, false, false, retBool}, "bpf_cpumask_subset": {2, false, false, retBool},
+		"bpf_cpumask_empty": {1, false, false, retBool}, "bpf_cpumask_full": {1, false, false, retBool},
+		"bpf_cpumask_copy": {2, false, false, retVoid}, "bpf_cpumask_any_distribute": {1, false, false, retU32},
+		"bpf_cpumask_any_and_distribute": {2, false, false, retU32}, "bpf_cpumask_weight": {1, false, false, retU32},
+		"bpf_cpumask_populate": {1, false, true, retInt},
 	}
-	got := map[Kfunc]shape{}
-	for _, fn := range Kfuncs() {
+	got := map[kfunc]shape{}
+	for _, fn := range cpumaskKfuncs() {
 		require.True(t, fn.valid(), fn)
 		got[fn] = shape{fn.NumMasks(), fn.TakesCPU(), fn.TakesSrc(), fn.Ret()}
 	}
 	require.Equal(t, want, got)
-	for _, fn := range []Kfunc{"bpf_cpumask_create", "bpf_cpumask_release", "bpf_bitmap_weight", "bpf_rcu_read_lock", "nope", ""} {
+	for _, fn := range []kfunc{"bpf_cpumask_create", "bpf_cpumask_release", "bpf_bitmap_weight", "bpf_rcu_read_lock", "nope", ""} {
 		require.False(t, fn.valid(), "%q is not callable", fn)
 	}
 }
@@ -192,7 +192,7 @@ func TestKfuncShapes(t *testing.T) {
 func TestOracleCallRejectsBadInput(t *testing.T) {
 	o := Require(t)
 	tp := o.Topology()
-	for name, c := range map[string]Call{
+	for name, c := range map[string]kcall{
 		"unknown kfunc":    {Kfunc: "bpf_cpumask_create"},
 		"too few masks":    {Kfunc: "bpf_cpumask_and", Masks: [][]uint64{nil}},
 		"mask too long":    {Kfunc: "bpf_cpumask_weight", Masks: [][]uint64{make([]uint64, tp.Words()+1)}},
@@ -202,7 +202,7 @@ func TestOracleCallRejectsBadInput(t *testing.T) {
 		"repeat too large": {Kfunc: "bpf_cpumask_weight", Masks: [][]uint64{nil}, Repeat: maxRepeat + 1},
 		"src too long":     {Kfunc: "bpf_cpumask_populate", Masks: [][]uint64{nil}, Src: make([]byte, maxSrc+1)},
 	} {
-		_, err := o.Call(c)
+		_, err := o.invoke(c)
 		assert.ErrorIs(t, err, ErrInvalidInput, name)
 	}
 }
@@ -224,12 +224,12 @@ func TestOracleKernelMatchesModel(t *testing.T) {
 		return randMask(rng, tp)
 	}
 	cpus := edgeCPUs(tp)
-	for _, fn := range Kfuncs() {
-		for _, load := range []Load{LoadPopulate, LoadCopy} {
+	for _, fn := range cpumaskKfuncs() {
+		for _, load := range []loadMode{loadPopulate, loadCopy} {
 			t.Run(fn.String()+"/load="+load.String(), func(t *testing.T) {
 				cases := 2 * len(edges)
 				for i := range cases {
-					c := Call{Kfunc: fn, Load: load, Masks: make([][]uint64, fn.NumMasks())}
+					c := kcall{Kfunc: fn, Load: load, Masks: make([][]uint64, fn.NumMasks())}
 					for j := range c.Masks {
 						if i < len(edges) && j == len(c.Masks)-1 {
 							c.Masks[j] = forLoad(edges[i], load, tp) // every edge at least once
@@ -253,7 +253,7 @@ func TestOracleKernelMatchesModel(t *testing.T) {
 					if isDistribute {
 						c.Repeat = 4
 					}
-					r, err := o.Call(c)
+					r, err := o.invoke(c)
 					require.NoError(t, err)
 
 					m := kmodel{t: tp}

@@ -9,7 +9,7 @@ import (
 // word Topology().ValidWords(): the words an exactly nr_cpu_ids-sized
 // bitmap would not have.
 type overrun struct {
-	Kfunc Kfunc
+	Kfunc kfunc
 	// Reads[i] lists the high words of argument i whose contents change
 	// the kfunc's observable result (return value or any written word).
 	// For bpf_cpumask_populate, Reads[1] is the source buffer.
@@ -19,9 +19,9 @@ type overrun struct {
 }
 
 // observeOverruns runs every kfunc on full-storage masks (planted with
-// LoadCopy) and reports which words above nr_cpu_ids it reads and writes.
+// loadCopy) and reports which words above nr_cpu_ids it reads and writes.
 func (o *Oracle) observeOverruns() ([]overrun, error) {
-	return observeOverrun(o.topo, o.Call)
+	return observeOverrun(o.topo, o.invoke)
 }
 
 // observeOverrun probes with call, so the same procedure can run against
@@ -29,10 +29,10 @@ func (o *Oracle) observeOverruns() ([]overrun, error) {
 // flipped alone, from an all-zero and from an all-one baseline; a read is
 // any change in what the kfunc reports, a write any high word that differs
 // from its input.
-func observeOverrun(tp Topology, call func(Call) (Result, error)) ([]overrun, error) {
+func observeOverrun(tp Topology, call func(kcall) (result, error)) ([]overrun, error) {
 	V, W, N := tp.ValidWords(), tp.Words(), tp.NrCPUIDs
 	var out []overrun
-	for _, fn := range Kfuncs() {
+	for _, fn := range cpumaskKfuncs() {
 		nm := fn.NumMasks()
 		nargs := nm
 		if fn.TakesSrc() {
@@ -61,8 +61,8 @@ func observeOverrun(tp Topology, call func(Call) (Result, error)) ([]overrun, er
 				for i := range args {
 					args[i] = slices.Repeat([]uint64{base}, W)
 				}
-				run := func(args [][]uint64) (Result, error) {
-					c := Call{Kfunc: fn, CPU: cpu, Load: LoadCopy, Masks: args[:nm], Repeat: repeat}
+				run := func(args [][]uint64) (result, error) {
+					c := kcall{Kfunc: fn, CPU: cpu, Load: loadCopy, Masks: args[:nm], Repeat: repeat}
 					if fn.TakesSrc() {
 						c.Src = wordsToBytes(args[nm])
 					}
@@ -106,7 +106,7 @@ func observeOverrun(tp Topology, call func(Call) (Result, error)) ([]overrun, er
 // differs reports whether two runs that differ only in word j of argument
 // i report different results. That word itself is not a difference when
 // the kfunc left it alone in both runs.
-func differs(fn Kfunc, a, b Result, inA, inB [][]uint64, i, j int) bool {
+func differs(fn kfunc, a, b result, inA, inB [][]uint64, i, j int) bool {
 	retsA, retsB := slices.Clone(a.Rets), slices.Clone(b.Rets)
 	for k := range retsA {
 		retsA[k], retsB[k] = retMask(fn, retsA[k]), retMask(fn, retsB[k])
@@ -130,11 +130,11 @@ func differs(fn Kfunc, a, b Result, inA, inB [][]uint64, i, j int) bool {
 }
 
 // retMask keeps the bits of R0 the kfunc's C return type defines.
-func retMask(fn Kfunc, r uint64) uint64 {
+func retMask(fn kfunc, r uint64) uint64 {
 	switch fn.Ret() {
-	case RetVoid:
+	case retVoid:
 		return 0
-	case RetBool:
+	case retBool:
 		return r & 0xff
 	default:
 		return r & 0xffffffff

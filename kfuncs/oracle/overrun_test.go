@@ -15,15 +15,15 @@ import (
 
 // modelCall runs Calls on kmodel, so the overrun probe can be applied to
 // the model exactly as to the kernel.
-func modelCall(tp Topology) func(Call) (Result, error) {
+func modelCall(tp Topology) func(kcall) (result, error) {
 	m := &kmodel{t: tp}
-	return func(c Call) (Result, error) {
+	return func(c kcall) (result, error) {
 		masks := make([][]uint64, len(c.Masks))
 		for i, w := range c.Masks {
 			masks[i] = make([]uint64, tp.Words())
 			copy(masks[i], w)
 		}
-		var r Result
+		var r result
 		for range max(c.Repeat, 1) {
 			ret, out := m.apply(c.Kfunc, c.CPU, c.Src, masks)
 			masks = out
@@ -48,7 +48,7 @@ func expectedOverrun(tp Topology) []overrun {
 	none := []int{}
 	S, L, N := tp.SmallCpumaskBits, tp.LargeCpumaskBits, tp.NrCPUIDs
 	var out []overrun
-	for _, fn := range Kfuncs() {
+	for _, fn := range cpumaskKfuncs() {
 		o := overrun{Kfunc: fn}
 		for range fn.NumMasks() {
 			o.Reads = append(o.Reads, none)

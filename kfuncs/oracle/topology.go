@@ -35,7 +35,7 @@ func DeriveTopology(nrCPUs, nrCPUIDs int) Topology {
 }
 
 // Words returns the number of 64-bit words in a struct cpumask: what every
-// Result mask holds.
+// result mask holds.
 func (t Topology) Words() int { return (t.NrCPUs + wordBits - 1) / wordBits }
 
 // ValidWords returns ceil(nr_cpu_ids/64): the words an exactly
