@@ -76,3 +76,32 @@ func ExampleBits() {
 	fmt.Println()
 	// Output: 1 3 64
 }
+
+// The proposal's iterator over a bpf_bitmap, as a program writes
+// bpf_for_each(bitmap, bit, b): new, next until NULL, destroy on every path.
+// The find kfuncs answer "not found" with num_bits.
+func ExampleIterBitmapNew() {
+	k := cast.MustKernel(cast.MustTopology(4, 64))
+	b := kfuncs.BitmapCreate(k, 200)
+	if b == nil {
+		return
+	}
+	defer kfuncs.BitmapRelease(b)
+	for _, bit := range []uint32{3, 64, 199} {
+		kfuncs.BitmapSetBit(bit, b)
+	}
+
+	var it kfuncs.IterBitmap
+	kfuncs.IterBitmapNew(&it, b)
+	var bits []int32
+	for p := kfuncs.IterBitmapNext(&it); p != nil; p = kfuncs.IterBitmapNext(&it) {
+		bits = append(bits, *p)
+	}
+	kfuncs.IterBitmapDestroy(&it)
+	fmt.Println(bits)
+
+	fmt.Println(kfuncs.FindNthBit(b, 1), kfuncs.FindNthBit(b, 3), kfuncs.FindNextZeroBit(b, 3))
+	// Output:
+	// [3 64 199]
+	// 64 200 4
+}

@@ -9,9 +9,11 @@ import (
 // IterBitmap is struct bpf_iter_bitmap, the proposal's open-coded iterator
 // over the set bits of a bpf_bitmap, modelled on bpf_iter_bits. Unlike
 // IterBits it copies nothing: it holds its own reference to the bitmap and
-// reads it live, as for_each_set_bit does, so it costs no allocation at any
-// size and sees bits set or cleared ahead of its cursor. Its zero value is
-// an iterator that yields nothing. It must not be copied while in use.
+// reads it at each step, as for_each_set_bit does, so it costs no
+// allocation at any size, and bits set or cleared between two steps ahead
+// of its cursor are seen. Like the other readers it is not synchronised
+// with writers running at the same time. Its zero value is an iterator
+// that yields nothing. It must not be copied while in use.
 type IterBitmap struct {
 	bitmap *bpfbitmap.Bitmap
 	bit    int32

@@ -446,7 +446,7 @@ var Kfuncs = Table{
 			}
 		}},
 	{"bpf_iter_bitmap_new", "IterBitmapNew", "int bpf_iter_bitmap_new(struct bpf_iter_bitmap *it, const struct bpf_bitmap *bitmap)", KfIterNew | KfTrustedArgs, "proposed", KindKfunc, DesignProposed,
-		"An open-coded iterator as bpf_iter_bits, but over a bpf_bitmap and without the copy: it takes its own reference and reads the bits live, as for_each_set_bit does, so no size limit and no -ENOMEM. KF_TRUSTED_ARGS rather than KF_RCU: the reference is a refcount_inc, safe only on a pointer known to hold one. -EINVAL for NULL.",
+		"An open-coded iterator as bpf_iter_bits, but over a bpf_bitmap and without the copy: it takes its own reference and reads the bits at each step, as for_each_set_bit does, so no size limit and no -ENOMEM. KF_TRUSTED_ARGS rather than KF_RCU: the reference is a refcount_inc, safe only on a pointer known to hold one. -EINVAL for NULL.",
 		func(a *Args, n int) {
 			for range n {
 				var it IterBitmap
