@@ -28,6 +28,8 @@ type Error struct {
 	// Log is the level-1 log up to and including Msg, when Config.Log was
 	// set.
 	Log string
+	// Stats counts what was verified up to the rejection.
+	Stats Stats
 }
 
 // Error returns "insn N: msg".

@@ -47,10 +47,25 @@ func target(t testing.TB, o *oracle.Oracle) progs.Target {
 // kernelVerdict is what the live verifier said: ok, or the error lines of
 // its log (between the last instruction and the "processed" line).
 type kernelVerdict struct {
-	ok   bool
-	msg  string
-	insn int
-	log  string
+	ok        bool
+	msg       string
+	insn      int
+	log       string
+	processed int // "processed N insns"
+}
+
+// bpfFSleepable is BPF_F_SLEEPABLE, which SYSCALL programs need.
+const bpfFSleepable = 16
+
+var processedRe = regexp.MustCompile(`processed (\d+) insns`)
+
+func processedInsns(log string) int {
+	m := processedRe.FindStringSubmatch(log)
+	if m == nil {
+		return -1
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
 }
 
 var (
@@ -94,18 +109,22 @@ func loadKernel(t testing.TB, o *oracle.Oracle, insns asm.Instructions, maps []p
 			t.Fatalf("map %s: %v", pm.Name, err)
 		}
 	}
-	p, err := o.LoadProgram("vdiff", out)
+	// Level 1 and statistics, as cilium/ebpf's retry after a failure
+	// would ask: the failing path and the "processed" line.
+	p, err := ebpf.NewProgramWithOptions(&ebpf.ProgramSpec{
+		Name: "vdiff", Type: ebpf.Syscall, Flags: bpfFSleepable, License: "GPL", Instructions: out,
+	}, ebpf.ProgramOptions{LogLevel: ebpf.LogLevelBranch | ebpf.LogLevelStats, LogSizeStart: 1 << 20})
 	if err == nil {
-		p.Close()
-		return kernelVerdict{ok: true}
+		defer p.Close()
+		return kernelVerdict{ok: true, processed: processedInsns(p.VerifierLog), insn: -1}
 	}
 	var ve *ebpf.VerifierError
 	if !errors.As(err, &ve) {
 		t.Fatalf("load: %v", err)
 	}
 	end := len(ve.Log)
-	for i, l := range ve.Log {
-		if strings.HasPrefix(l, "processed ") {
+	for i := len(ve.Log) - 1; i >= 0; i-- {
+		if l := ve.Log[i]; strings.HasPrefix(l, "processed ") || strings.HasPrefix(l, "verification time ") || strings.HasPrefix(l, "stack depth ") {
 			end = i
 		}
 	}
@@ -113,7 +132,8 @@ func loadKernel(t testing.TB, o *oracle.Oracle, insns asm.Instructions, maps []p
 	for start > 0 && !insnLine.MatchString(ve.Log[start-1]) {
 		start--
 	}
-	kv := kernelVerdict{msg: strings.Join(ve.Log[start:end], "\n"), log: strings.Join(ve.Log, "\n"), insn: -1}
+	kv := kernelVerdict{msg: strings.Join(ve.Log[start:end], "\n"), log: strings.Join(ve.Log, "\n"), insn: -1,
+		processed: processedInsns(strings.Join(ve.Log, "\n"))}
 	for i := start - 1; i >= 0; i-- {
 		if m := insnOp.FindStringSubmatch(ve.Log[i]); m != nil {
 			kv.insn, _ = strconv.Atoi(m[1])

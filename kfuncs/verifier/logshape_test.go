@@ -19,7 +19,7 @@ var (
 func normalizeLog(log string) []string {
 	var out []string
 	for _, l := range strings.Split(strings.TrimSpace(log), "\n") {
-		if strings.HasPrefix(l, "processed ") {
+		if strings.HasPrefix(l, "processed ") || strings.HasPrefix(l, "verification time ") || strings.HasPrefix(l, "stack depth ") {
 			continue
 		}
 		l = btfIDs.ReplaceAllString(l, "#")

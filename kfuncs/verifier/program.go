@@ -17,11 +17,15 @@ type program struct {
 	valid   []bool // false for the second half of an ld_imm64
 	targets []int  // jump target of each jump, -1 otherwise
 	kfuncs  []*kfuncs.Kfunc
-	// pruneAt marks jump targets and iterator next calls: where states
-	// are stored and compared.
+	// pruneAt marks where states are compared and stored (check_cfg's
+	// mark_prune_point): conditional jumps, jump targets, the instruction
+	// after a call and iterator next calls, which force a checkpoint.
 	pruneAt  []bool
 	iterNext []bool
-	maps     map[string]*mapDesc
+	// liveBefore is compute_live_registers: the registers some path from
+	// each instruction reads before writing.
+	liveBefore []uint16
+	maps       map[string]*mapDesc
 }
 
 func loadProgram(insns asm.Instructions, cfg Config) (*program, error) {
@@ -97,12 +101,103 @@ func loadProgram(insns asm.Instructions, cfg Config) (*program, error) {
 			p.targets[i] = i + d + 1
 		}
 	}
-	for _, t := range p.targets {
+	for i, t := range p.targets {
 		if t >= 0 && t < len(p.code) {
 			p.pruneAt[t] = true
+			if op := p.code[i].OpCode.JumpOp(); op != asm.Ja {
+				p.pruneAt[i] = true
+			}
+		}
+		if p.valid[i] && p.code[i].OpCode.Class().IsJump() && p.code[i].OpCode.JumpOp() == asm.Call && i+1 < len(p.code) {
+			p.pruneAt[i+1] = true
 		}
 	}
+	p.computeLiveRegs()
 	return p, nil
+}
+
+// helperParams is how many arguments each modelled helper reads.
+var helperParams = map[asm.BuiltinFunc]int{
+	asm.FnMapLookupElem: 2, asm.FnMapUpdateElem: 4, asm.FnGetCurrentTaskBtf: 0, asm.FnKptrXchg: 2,
+}
+
+// useDef is compute_insn_live_regs.
+func (p *program) useDef(i int) (use, def uint16) {
+	ins := &p.code[i]
+	src, dst := uint16(1)<<ins.Src, uint16(1)<<ins.Dst
+	switch cls := ins.OpCode.Class(); {
+	case cls == asm.LdClass:
+		return 0, dst
+	case cls == asm.LdXClass:
+		return src, dst
+	case cls == asm.StClass:
+		return dst, 0
+	case cls == asm.StXClass:
+		return dst | src, 0
+	case cls.IsALU():
+		if ins.OpCode.ALUOp() == asm.Mov {
+			if ins.OpCode.Source() == asm.ImmSource {
+				return 0, dst
+			}
+			return src, dst
+		}
+		if ins.OpCode.Source() == asm.ImmSource {
+			return dst, dst
+		}
+		return dst | src, dst
+	case cls.IsJump():
+		switch ins.OpCode.JumpOp() {
+		case asm.Ja:
+			return 0, 0
+		case asm.Exit:
+			return 1, 0
+		case asm.Call:
+			const callerSaved = 0x3f
+			n := 5
+			if k := p.kfuncs[i]; k != nil {
+				if sig, err := signature(k); err == nil {
+					n = len(sig.Params)
+				}
+			} else if h, ok := helperParams[asm.BuiltinFunc(ins.Constant)]; ok && ins.IsBuiltinCall() {
+				n = h
+			}
+			return uint16(1)<<(n+1) - 2, callerSaved
+		}
+		if ins.OpCode.Source() == asm.ImmSource {
+			return dst, 0
+		}
+		return dst | src, 0
+	}
+	return 0xffff, 0
+}
+
+func (p *program) computeLiveRegs() {
+	n := len(p.code)
+	p.liveBefore = make([]uint16, n)
+	use, def := make([]uint16, n), make([]uint16, n)
+	for i := range p.code {
+		if p.valid[i] {
+			use[i], def[i] = p.useDef(i)
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for i := n - 1; i >= 0; i-- {
+			if !p.valid[i] {
+				continue
+			}
+			var out uint16
+			for _, s := range successorsOf(p, i) {
+				if s >= 0 && s < n {
+					out |= p.liveBefore[s]
+				}
+			}
+			in := use[i] | out&^def[i]
+			if in != p.liveBefore[i] {
+				p.liveBefore[i], changed = in, true
+			}
+		}
+	}
 }
 
 // checkCFG is check_subprogs and check_cfg for a program without
@@ -162,8 +257,9 @@ func (e *env) checkCFG() error {
 	return nil
 }
 
-func (e *env) successors(pc int) []int {
-	p := e.prog
+func (e *env) successors(pc int) []int { return successorsOf(e.prog, pc) }
+
+func successorsOf(p *program, pc int) []int {
 	ins := &p.code[pc]
 	next := pc + 1
 	if ins.OpCode.IsDWordLoad() {

@@ -2,6 +2,8 @@ package verifier
 
 import (
 	"syscall"
+
+	"github.com/cilium/ebpf/asm"
 )
 
 // ckpt is a state stored at a prune point (struct bpf_verifier_state_list):
@@ -25,17 +27,22 @@ func (e *env) isPrunePoint(pc int) bool { return e.prog.pruneAt[pc] }
 func (e *env) visit() (bool, error) {
 	st := e.cur
 	iterNext := e.prog.iterNext[st.pc]
+	add := iterNext || (e.jmps-e.prevJmps >= 2 && e.processed-e.prevProcessed >= 8)
 	for _, c := range e.ckpts[st.pc] {
-		if c.branches == 0 && subsumes(c.st, st, false) {
+		if c.branches == 0 && subsumes(c.st, st, false, e.prog.liveBefore[st.pc]) {
 			return true, nil
 		}
-		if c.branches > 0 && iterNext && subsumes(c.st, st, true) && st.iterActive(e.iterSlot(st)) {
+		if c.branches > 0 && iterNext && subsumes(c.st, st, true, allRegs) && st.iterActive(e.iterSlot(st)) {
 			return true, nil
 		}
-		if c.branches > 0 && !iterNext && subsumes(c.st, st, false) && subsumes(st, c.st, false) {
+		if c.branches > 0 && !iterNext && subsumes(c.st, st, false, allRegs) && subsumes(st, c.st, false, allRegs) {
 			return false, e.reject(syscall.EINVAL, "infinite loop detected at insn %d", st.pc)
 		}
 	}
+	if !add {
+		return false, nil
+	}
+	e.prevJmps, e.prevProcessed = e.jmps, e.processed
 	c := &ckpt{st: st.clone(), parent: st.parent, branches: 1}
 	c.st.parent = nil
 	e.ckpts[st.pc] = append(e.ckpts[st.pc], c)
@@ -78,6 +85,9 @@ func (e *env) prevEntry(pc int) *ckpt {
 	return nil
 }
 
+// allRegs compares every register.
+const allRegs = 0xffff
+
 // idMap is the kernel's bpf_idmap: ids of the old state mapped to the
 // current one's, one to one.
 type idMap struct {
@@ -106,7 +116,10 @@ func (m *idMap) check(old, cur uint32) bool {
 // inclusion, pointers exactly up to a consistent renaming of ids; the
 // references and the RCU section match. ignoreDepth skips iterator depths,
 // as the kernel does for loop convergence.
-func subsumes(old, cur *state, ignoreDepth bool) bool {
+//
+// Registers outside live are not compared: a complete state's dead
+// registers are cleared before comparison (clean_func_state).
+func subsumes(old, cur *state, ignoreDepth bool, live uint16) bool {
 	if old.rcu != cur.rcu || len(old.refs) != len(cur.refs) {
 		return false
 	}
@@ -117,6 +130,9 @@ func subsumes(old, cur *state, ignoreDepth bool) bool {
 		}
 	}
 	for i := range old.regs {
+		if live&(1<<i) == 0 && i != int(asm.RFP) {
+			continue
+		}
 		if !regSafe(&old.regs[i], &cur.regs[i], &m) {
 			return false
 		}

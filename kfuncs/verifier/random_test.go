@@ -20,11 +20,12 @@ var randomN = flag.Int("verifier.random", 300, "random programs the differential
 // TestKernelAgreement verifies every fixed-design program of kfuncs/progs
 // and -verifier.random generated ones with the live kernel and the model:
 // the same verdict, and for rejections the same message, instruction and
-// level-1 log (kfunc BTF ids, map addresses and state counts aside).
+// level-1 log (kfunc BTF ids, map addresses and state counts aside), and
+// for every program the same number of processed instructions.
 func TestKernelAgreement(t *testing.T) {
 	o := kernel(t)
 	tg := target(t, o)
-	var agree, total, generated, logsSame, rejected int
+	var agree, total, generated, logsSame, rejected, processedSame int
 	classes := map[string]int{}
 	check := func(p progs.Program) {
 		total++
@@ -35,6 +36,17 @@ func TestKernelAgreement(t *testing.T) {
 		if err != nil && !errors.As(err, &ve) {
 			t.Errorf("%s: model: %v\n%v", p.Name, err, p.Insns)
 			return
+		}
+		var stats verifier.Stats
+		if res != nil {
+			stats = res.Stats
+		} else if ve != nil {
+			stats = ve.Stats
+		}
+		if stats.Processed == kv.processed {
+			processedSame++
+		} else if *showLogs {
+			t.Logf("%s: processed: kernel %d, model %d", p.Name, kv.processed, stats.Processed)
 		}
 		switch {
 		case kv.ok && err == nil:
@@ -75,6 +87,8 @@ func TestKernelAgreement(t *testing.T) {
 	}
 	t.Logf("level-1 log identical (BTF ids, map addresses, state counts aside) on %d/%d rejections", logsSame, rejected)
 	assert.Equal(t, rejected, logsSame, "rejections whose model log differs from the kernel's (-verifier.logs shows where)")
+	t.Logf("processed instructions equal to the kernel's on %d/%d programs", processedSame, total)
+	assert.Equal(t, total, processedSame, "programs whose processed count differs from the kernel's (-verifier.logs lists them)")
 	summary(t, "verifier: kernel agreement %d/%d programs (%d generated)", agree, total, generated)
 }
 

@@ -101,15 +101,19 @@ func (r *reg) trusted() bool {
 // rcu is is_rcu_reg.
 func (r *reg) rcu() bool { return r.flag&memRCU != 0 }
 
-// notNull is reg_not_null for the types modelled.
+// notNull is reg_not_null for the types modelled: the stack and ctx
+// pointers are not in its list.
 func (r *reg) notNull() bool {
+	if r.flag&ptrMaybeNull != 0 {
+		return false
+	}
 	switch r.typ {
-	case ptrToStack, ptrToCtx, constPtrToMap:
+	case constPtrToMap, ptrToMapValue:
 		return true
-	case ptrToMapValue:
-		return r.flag&ptrMaybeNull == 0
 	case ptrToBTFID:
-		return r.flag&ptrMaybeNull == 0 && r.trusted()
+		return r.trusted()
+	case ptrToMem:
+		return r.flag&ptrUntrusted == 0
 	}
 	return false
 }

@@ -54,9 +54,10 @@ type Config struct {
 type Stats struct {
 	// Insns is the program's length in raw instructions.
 	Insns int
-	// Processed is the number of instructions the model simulated over
-	// all paths, as the kernel's "processed N insns". The model does not
-	// prune, so on programs with joins it can exceed the kernel's count.
+	// Processed is the number of instructions simulated over all paths,
+	// the kernel's "processed N insns": the model prunes where the kernel
+	// does (its prune points, checkpoint heuristic and register liveness),
+	// and the differential test checks the count equals the kernel's.
 	Processed int
 	// KfuncCalls is the number of kfunc call instructions the model
 	// reached.
@@ -82,8 +83,11 @@ type env struct {
 
 	idGen     uint32
 	processed int
-	kfuncSeen map[int]bool
-	nullSeen  map[int]bool
+	// jmps counts jump-class instructions (calls and exits too); prevJmps
+	// and prevProcessed are both counts at the last stored checkpoint.
+	jmps, prevJmps, prevProcessed int
+	kfuncSeen                     map[int]bool
+	nullSeen                      map[int]bool
 
 	stack []*state
 	cur   *state
@@ -138,6 +142,9 @@ func (e *env) summary() string {
 }
 
 func (e *env) finish(err error) error {
+	if ve, ok := err.(*Error); ok {
+		ve.Stats = e.stats()
+	}
 	if ve, ok := err.(*Error); ok && e.log != nil {
 		e.log.printf("%s\n", ve.Msg)
 		e.log.printf("%s", e.summary())
@@ -212,6 +219,10 @@ func (e *env) newID() uint32 {
 // ended (exit, bpf_throw).
 func (e *env) step() (done bool, err error) {
 	st := e.cur
+	e.processed++
+	if e.processed > complexityLimitInsns {
+		return false, e.reject(syscall.E2BIG, "BPF program is too large. Processed %d insn", e.processed)
+	}
 	if e.isPrunePoint(st.pc) {
 		pruned, err := e.visit()
 		if err != nil || pruned {
@@ -221,11 +232,10 @@ func (e *env) step() (done bool, err error) {
 			return pruned, err
 		}
 	}
-	e.processed++
-	if e.processed > complexityLimitInsns {
-		return false, e.reject(syscall.E2BIG, "BPF program is too large. Processed %d insn", e.processed)
-	}
 	ins := &e.prog.code[st.pc]
+	if ins.OpCode.Class().IsJump() {
+		e.jmps++
+	}
 	if l := e.log; l != nil {
 		if l.scratched() {
 			e.printInsnState(st)
