@@ -50,8 +50,8 @@ numbers as one JSON object instead of the answers.`,
 	flags: func(c *command, fs *flag.FlagSet) runFunc {
 		out := fs.String("out", defaultOut, "write design.md and img/*.svg under `DIR`")
 		prose := fs.String("prose", defaultProse, "take design.md's hand-written text from `FILE`")
-		benchtime := fs.String("benchtime", "10ms", "run each benchmark for `d` (a duration, or Nx for N iterations), as go test -benchtime")
-		count := fs.Int("count", 3, "run each benchmark `n` times and report the median")
+		benchtime := fs.String("benchtime", "200000x", "run each benchmark for `d`: N iterations (Nx) or a duration, as go test -benchtime")
+		count := fs.Int("count", 5, "run each benchmark `n` times and report the median")
 		asJSON := fs.Bool("json", false, "print the report's numbers as one JSON object instead of the list of files")
 		return func(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			if len(args) > 0 {
