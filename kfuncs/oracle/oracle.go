@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 
+	"github.com/bpfbitmap/prototype/kfuncs"
 	"github.com/bpfbitmap/prototype/kfuncs/progs"
 )
 
@@ -49,10 +51,26 @@ type Oracle struct {
 	progs map[progKey]*ebpf.Program
 }
 
-// extraKfuncs are the non-cpumask-op kfuncs the oracle's programs need.
-var extraKfuncs = []string{
-	"bpf_cpumask_create", "bpf_cpumask_release", "bpf_cpumask_acquire",
-	"bpf_iter_num_new", "bpf_iter_num_next", "bpf_iter_num_destroy",
+// neededKfuncs are the kfuncs the oracle's own programs call, which Open
+// requires: the merged design's object (the DesignMerged kfunc rows of
+// kfuncs.Kfuncs), every cpumask kfunc, and the iterator of bpf_for that
+// the measurement loops use (from progs.Support).
+func neededKfuncs() []string {
+	var names []string
+	for _, k := range kfuncs.Kfuncs {
+		if k.Kind == kfuncs.KindKfunc && k.Design == kfuncs.DesignMerged {
+			names = append(names, k.Kernel)
+		}
+	}
+	for _, fn := range cpumaskKfuncs() {
+		names = append(names, fn.String())
+	}
+	for _, k := range progs.Support {
+		if strings.HasPrefix(k.Kernel, "bpf_iter_num_") {
+			names = append(names, k.Kernel)
+		}
+	}
+	return names
 }
 
 // Open checks that this machine can run the oracle and returns it. When it
@@ -93,12 +111,8 @@ func Open() (*Oracle, error) {
 		ids:    make(map[string]btf.TypeID),
 		progs:  make(map[progKey]*ebpf.Program),
 	}
-	names := append([]string(nil), extraKfuncs...)
-	for _, fn := range cpumaskKfuncs() {
-		names = append(names, fn.String())
-	}
 	var missing []string
-	for _, name := range names {
+	for _, name := range neededKfuncs() {
 		if _, err := o.kfuncID(name); err != nil {
 			missing = append(missing, name)
 		}

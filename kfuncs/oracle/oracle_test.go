@@ -156,6 +156,19 @@ func TestDeriveTopology(t *testing.T) {
 	}
 }
 
+// TestNeededKfuncs checks Open requires what the oracle's programs call,
+// from the tables: the object's life, the 23 cpumask kfuncs, bpf_for.
+func TestNeededKfuncs(t *testing.T) {
+	got := neededKfuncs()
+	require.Len(t, got, 3+23+3)
+	for _, name := range []string{"bpf_cpumask_create", "bpf_cpumask_acquire", "bpf_cpumask_release",
+		"bpf_cpumask_populate", "bpf_iter_num_new", "bpf_iter_num_next", "bpf_iter_num_destroy"} {
+		require.Contains(t, got, name)
+	}
+	require.NotContains(t, got, "bpf_cpumask_release_dtor", "a dtor is no kfunc")
+	require.NotContains(t, got, "bpf_bitmap_create", "the kernel has no bpf_bitmap kfuncs")
+}
+
 // TestKfuncShapes checks the argument shapes the oracle reads from the
 // kfunc table's prototypes, kfunc by kfunc.
 func TestKfuncShapes(t *testing.T) {

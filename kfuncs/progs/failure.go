@@ -39,6 +39,7 @@ var Unported = []UnportedProgram{{
 	Name: "test_kptr_get_no_release", Msg: "Unreleased reference", Kfunc: "bpf_cpumask_kptr_get",
 	Why: "bpf_cpumask_kptr_get existed only in 6.3; this kernel's BTF has no such kfunc " +
 		"(asserted by TestFailureVerdicts), so the program cannot be assembled.",
+	After: "test_insert_remove_no_release",
 }}
 
 var failureRecipes = []failRecipe{

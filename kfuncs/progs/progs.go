@@ -154,6 +154,9 @@ type UnportedProgram struct {
 	// Kfunc is the kfunc the program needs and the kernel lacks.
 	Kfunc string
 	Why   string
+	// After is the program it follows in cpumask_failure.c, so listings
+	// keep the file's order.
+	After string
 }
 
 // Support lists the kernel functions the programs call that package kfuncs

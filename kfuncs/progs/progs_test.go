@@ -60,6 +60,14 @@ func TestCounts(t *testing.T) {
 		assert.Len(t, PortingProbes(d, DefaultTarget), 1)
 	}
 	assert.Len(t, Unported, 1)
+	names := map[string]bool{}
+	for _, p := range Failure(Fixed, DefaultTarget) {
+		names[p.Name] = true
+	}
+	for _, u := range Unported {
+		assert.True(t, names[u.After], "%s follows %q, which is no ported program", u.Name, u.After)
+		assert.False(t, names[u.Name], "%s is both ported and unported", u.Name)
+	}
 	assert.Len(t, GenericFailure(DefaultTarget), 6)
 }
 
