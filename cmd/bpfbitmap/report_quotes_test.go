@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bpfbitmap/prototype/bench"
+	"github.com/bpfbitmap/prototype/cast"
 )
 
 // TestREADMEQuotesMemory: the README's summary of the memory table says
@@ -157,4 +158,31 @@ func TestAnswersQuoteTheData(t *testing.T) {
 	assert.Contains(t, sectionText(t, doc, "scx"), fmt.Sprintf("**%d conversions**", scx.Total.CastMask))
 	m = num(`checked casts: (\d+) in the kernel's selftests`)
 	assert.Equal(t, d.Summary.Selftests.Casts, atoi(m[0]))
+}
+
+// TestDesignCastMemoryTable: design-cast.md's hand-written memory table
+// and its summary sentence say what bench.Memory measures.
+func TestDesignCastMemoryTable(t *testing.T) {
+	b, err := os.ReadFile("../../docs/design-cast.md")
+	require.NoError(t, err)
+	doc := string(b)
+	row := regexp.MustCompile(`(?m)^\| (\d+) \| (\d+) \| (\d+) \| (\d+) \| \**(\d+)\** \|$`)
+	rows := row.FindAllStringSubmatch(doc, -1)
+	require.Len(t, rows, 12)
+	for _, m := range rows {
+		n, _ := strconv.Atoi(m[1])
+		nr, _ := strconv.Atoi(m[2])
+		got, err := bench.Memory([]cast.Topology{cast.MustTopology(n, nr)})
+		require.NoError(t, err)
+		r := got[0]
+		assert.Equal(t, []string{m[3], m[4], m[5]},
+			[]string{strconv.Itoa(r.Fixed.ClassBytes), strconv.Itoa(r.GenericExact.ClassBytes), strconv.Itoa(r.Generic.ClassBytes)},
+			"design-cast.md row %s/%s", m[1], m[2])
+	}
+	got, err := bench.Memory([]cast.Topology{cast.MustTopology(96, 8192)})
+	require.NoError(t, err)
+	r := got[0]
+	assert.Contains(t, strings.Join(strings.Fields(doc), " "), fmt.Sprintf(
+		"takes the %d-byte class (a %d-byte struct in a %d-byte unit, kmalloc-2048 in the real kernel's dedicated cache) whatever the machine, against %d bytes for a 4- or 96-CPU bitmap",
+		r.Fixed.ClassBytes, r.Fixed.ObjectBytes, r.Fixed.UnitBytes, r.Generic.ClassBytes))
 }
