@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"fmt"
+	"math"
 	"syscall"
 
 	"github.com/cilium/ebpf/asm"
@@ -25,8 +26,16 @@ type program struct {
 	// liveBefore is compute_live_registers: the registers some path from
 	// each instruction reads before writing.
 	liveBefore []uint16
-	maps       map[string]*mapDesc
+	// stackLive is, per instruction, the stack slots some path from it
+	// reads before writing all 8 bytes: a static stand-in for the kernel's
+	// stack liveness (kernel/bpf/liveness.c), exact for programs that only
+	// address the stack through R10 itself and all ones for the others.
+	stackLive []uint64
+	maps      map[string]*mapDesc
 }
+
+// noTarget marks an instruction that is not a jump.
+const noTarget = math.MinInt
 
 func loadProgram(insns asm.Instructions, cfg Config) (*program, error) {
 	if len(insns) == 0 {
@@ -62,7 +71,7 @@ func loadProgram(insns asm.Instructions, cfg Config) (*program, error) {
 	p.pruneAt = make([]bool, len(p.code))
 	p.iterNext = make([]bool, len(p.code))
 	for i := range p.code {
-		p.targets[i] = -1
+		p.targets[i] = noTarget
 		ins := &p.code[i]
 		if !p.valid[i] || !ins.OpCode.Class().IsJump() {
 			continue
@@ -102,7 +111,7 @@ func loadProgram(insns asm.Instructions, cfg Config) (*program, error) {
 		}
 	}
 	for i, t := range p.targets {
-		if t >= 0 && t < len(p.code) {
+		if t != noTarget && t >= 0 && t < len(p.code) {
 			p.pruneAt[t] = true
 			if op := p.code[i].OpCode.JumpOp(); op != asm.Ja {
 				p.pruneAt[i] = true
@@ -171,6 +180,37 @@ func (p *program) useDef(i int) (use, def uint16) {
 	return 0xffff, 0
 }
 
+// stackUseDef is the stack slots an instruction reads and the ones it
+// writes whole, through R10; escapes reports an instruction that copies
+// R10 (or computes from it), after which any access may be indirect.
+func (p *program) stackUseDef(i int) (use, def uint64, escapes bool) {
+	ins := &p.code[i]
+	slots := func(off int64, size int) uint64 {
+		var m uint64
+		for a := off; a < off+int64(size); a++ {
+			if a < 0 && a >= -maxStack {
+				m |= 1 << ((-a - 1) / 8)
+			}
+		}
+		return m
+	}
+	switch cls := ins.OpCode.Class(); {
+	case cls == asm.LdXClass && ins.Src == asm.RFP:
+		return slots(int64(ins.Offset), accessSize(ins)), 0, false
+	case (cls == asm.StXClass || cls == asm.StClass) && ins.Dst == asm.RFP:
+		if ins.OpCode.Mode() == asm.MemMode && accessSize(ins) == 8 && ins.Offset%8 == 0 {
+			return 0, slots(int64(ins.Offset), 8), false
+		}
+		if ins.OpCode.Mode() != asm.MemMode {
+			return slots(int64(ins.Offset), accessSize(ins)), 0, false
+		}
+		return 0, 0, false
+	case cls.IsALU() && ins.OpCode.Source() == asm.RegSource && ins.Src == asm.RFP:
+		return 0, 0, true
+	}
+	return 0, 0, false
+}
+
 func (p *program) computeLiveRegs() {
 	n := len(p.code)
 	p.liveBefore = make([]uint16, n)
@@ -178,6 +218,38 @@ func (p *program) computeLiveRegs() {
 	for i := range p.code {
 		if p.valid[i] {
 			use[i], def[i] = p.useDef(i)
+		}
+	}
+	p.stackLive = make([]uint64, n)
+	suse, sdef := make([]uint64, n), make([]uint64, n)
+	escapes := false
+	for i := range p.code {
+		if p.valid[i] {
+			var e bool
+			suse[i], sdef[i], e = p.stackUseDef(i)
+			escapes = escapes || e
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for i := n - 1; i >= 0; i-- {
+			if !p.valid[i] {
+				continue
+			}
+			var sout uint64
+			for _, s := range successorsOf(p, i) {
+				if s >= 0 && s < n {
+					sout |= p.stackLive[s]
+				}
+			}
+			if sin := suse[i] | sout&^sdef[i]; sin != p.stackLive[i] {
+				p.stackLive[i], changed = sin, true
+			}
+		}
+	}
+	if escapes {
+		for i := range p.stackLive {
+			p.stackLive[i] = ^uint64(0)
 		}
 	}
 	for changed := true; changed; {
@@ -208,7 +280,7 @@ func (e *env) checkCFG() error {
 	p := e.prog
 	n := len(p.code)
 	for i := range p.code {
-		if p.targets[i] >= 0 && (p.targets[i] < 0 || p.targets[i] >= n || !p.valid[p.targets[i]]) {
+		if t := p.targets[i]; t != noTarget && (t < 0 || t >= n || !p.valid[t]) {
 			if p.targets[i] >= n || p.targets[i] < 0 {
 				return &Error{Insn: i, Msg: fmt.Sprintf("jump out of range from insn %d to %d", i, p.targets[i]), Errno: syscall.EINVAL}
 			}
@@ -243,6 +315,9 @@ func (e *env) checkCFG() error {
 		}
 		s := succ[f.next]
 		f.next++
+		if s < 0 || s >= n {
+			return &Error{Insn: f.pc, Msg: fmt.Sprintf("jump out of range from insn %d to %d", f.pc, s), Errno: syscall.EINVAL}
+		}
 		switch mark[s] {
 		case unseen:
 			mark[s] = onStack

@@ -29,13 +29,13 @@ func (e *env) visit() (bool, error) {
 	iterNext := e.prog.iterNext[st.pc]
 	add := iterNext || (e.jmps-e.prevJmps >= 2 && e.processed-e.prevProcessed >= 8)
 	for _, c := range e.ckpts[st.pc] {
-		if c.branches == 0 && subsumes(c.st, st, false, e.prog.liveBefore[st.pc]) {
+		if c.branches == 0 && subsumes(c.st, st, false, e.prog.liveBefore[st.pc], e.prog.stackLive[st.pc]) {
 			return true, nil
 		}
-		if c.branches > 0 && iterNext && subsumes(c.st, st, true, allRegs) && st.iterActive(e.iterSlot(st)) {
+		if c.branches > 0 && iterNext && subsumes(c.st, st, true, allRegs, allSlots) && st.iterActive(e.iterSlot(st)) {
 			return true, nil
 		}
-		if c.branches > 0 && !iterNext && subsumes(c.st, st, false, allRegs) && subsumes(st, c.st, false, allRegs) {
+		if c.branches > 0 && !iterNext && subsumes(c.st, st, false, allRegs, allSlots) && subsumes(st, c.st, false, allRegs, allSlots) {
 			return false, e.reject(syscall.EINVAL, "infinite loop detected at insn %d", st.pc)
 		}
 	}
@@ -85,8 +85,11 @@ func (e *env) prevEntry(pc int) *ckpt {
 	return nil
 }
 
-// allRegs compares every register.
-const allRegs = 0xffff
+// allRegs and allSlots compare every register and stack slot.
+const (
+	allRegs  = 0xffff
+	allSlots = ^uint64(0)
+)
 
 // idMap is the kernel's bpf_idmap: ids of the old state mapped to the
 // current one's, one to one.
@@ -117,9 +120,10 @@ func (m *idMap) check(old, cur uint32) bool {
 // references and the RCU section match. ignoreDepth skips iterator depths,
 // as the kernel does for loop convergence.
 //
-// Registers outside live are not compared: a complete state's dead
-// registers are cleared before comparison (clean_func_state).
-func subsumes(old, cur *state, ignoreDepth bool, live uint16) bool {
+// Registers and stack slots outside live and liveSlots are not compared: a
+// complete state's dead ones are cleared before comparison
+// (clean_func_state).
+func subsumes(old, cur *state, ignoreDepth bool, live uint16, liveSlots uint64) bool {
 	if old.rcu != cur.rcu || len(old.refs) != len(cur.refs) {
 		return false
 	}
@@ -138,6 +142,9 @@ func subsumes(old, cur *state, ignoreDepth bool, live uint16) bool {
 		}
 	}
 	for i := range old.stack {
+		if liveSlots&(1<<i) == 0 {
+			continue
+		}
 		o, c := &old.stack[i], &cur.stack[i]
 		for b := range o.types {
 			switch o.types[b] {

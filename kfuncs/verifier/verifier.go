@@ -255,7 +255,7 @@ func (e *env) step() (done bool, err error) {
 	case cls == asm.StXClass || cls == asm.StClass:
 		err = e.store(ins)
 		st.pc++
-	case cls == asm.LdClass:
+	case cls == asm.LdClass && ins.OpCode.IsDWordLoad():
 		err = e.ldImm64(ins)
 		st.pc += 2
 	case cls.IsJump():
