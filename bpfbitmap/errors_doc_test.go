@@ -422,7 +422,7 @@ var cases = map[string]errCase{
 		return err
 	}},
 	"cast.HostFrom|fs.ErrNotExist": {err: func(t *testing.T) error { _, err := cast.HostFrom(sysfs("", "")); return err }},
-	"cast.HostFrom|cast.ErrSysfs":   {err: func(t *testing.T) error { _, err := cast.HostFrom(sysfs("x", "0-3")); return err }},
+	"cast.HostFrom|cast.ErrSysfs":  {err: func(t *testing.T) error { _, err := cast.HostFrom(sysfs("x", "0-3")); return err }},
 	"cast.HostFrom|bpfbitmap.ErrRange": {err: func(t *testing.T) error {
 		_, err := cast.HostFrom(sysfs("3", "0-5"))
 		return err
