@@ -3,10 +3,13 @@ package useafterrelease_test
 import (
 	"testing"
 
+	"github.com/stretchr/testify/require"
 	"golang.org/x/tools/go/analysis/analysistest"
 
+	"github.com/bpfbitmap/prototype/analysis/internal/tabletest"
 	"github.com/bpfbitmap/prototype/analysis/internal/vetdoc"
 	"github.com/bpfbitmap/prototype/analysis/useafterrelease"
+	"github.com/bpfbitmap/prototype/kfuncs"
 )
 
 func TestAnalyzer(t *testing.T) {
@@ -14,3 +17,15 @@ func TestAnalyzer(t *testing.T) {
 }
 
 func TestDocQuotesTestdata(t *testing.T) { vetdoc.Check(t, "useafterrelease") }
+
+// A row that gains KF_RELEASE releases: the analyzer needs no change.
+func TestFollowsTable(t *testing.T) {
+	require.Empty(t, tabletest.Diagnostics(t, useafterrelease.Analyzer, "./table"))
+
+	row, ok := kfuncs.Kfuncs.Lookup("BitmapWeight")
+	require.True(t, ok)
+	tabletest.WithFlags(t, "BitmapWeight", row.Flags|kfuncs.KfRelease)
+	got := tabletest.Diagnostics(t, useafterrelease.Analyzer, "./table")
+	require.Len(t, got, 1)
+	require.Contains(t, got[0], "use after release: the reference from BitmapCreate, released by BitmapWeight, is used by BitmapRelease")
+}
