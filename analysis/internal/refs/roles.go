@@ -30,6 +30,7 @@ type role struct {
 	flags   kfuncs.Flag // the kfunc row's flags, when there is one
 	acquire bool        // the result is a new reference
 	retNull bool        // the result may be nil (KF_RET_NULL)
+	nullWhy string      // why it may be nil, when not for KF_RET_NULL
 	// errLinked says the result is (ptr, error), ptr being nil exactly when
 	// the error is not.
 	errLinked bool
@@ -197,6 +198,11 @@ func (rs *roles) compute(fn *types.Func) *role {
 	recv := sig.Recv()
 	switch path {
 	case kfuncsPath:
+		if recv != nil && isNamed(recv.Type(), kfuncsPath, "Kptr") && fn.Name() == "Load" {
+			// The direct load of a kptr field: under RCU the verifier
+			// types it rcu_ptr_or_null_, to be NULL-checked before use.
+			return &role{name: "Kptr.Load", retNull: true, nullWhy: "a kptr load, rcu_ptr_or_null_", borrow: true}
+		}
 		if recv != nil {
 			break
 		}

@@ -15,6 +15,7 @@ type origin struct {
 	def     ssa.Instruction // the call that made it; nil for a parameter
 	pos     token.Pos
 	name    string // the callee, for messages
+	why     string // why it may be nil, for messages: "KF_RET_NULL"
 	acquire bool   // a reference that must be released, stored or returned
 	retNull bool   // may be nil until compared with nil
 	param   bool
@@ -122,7 +123,10 @@ func (c *checker) origins(fn *ssa.Function) []*origin {
 			if r.acquire && !r.xchg && c.effectOnly(call) && len(callArgs(call.Common())) > 0 {
 				continue // b.Acquire() for its effect: counted on b's path
 			}
-			o := &origin{def: call, pos: call.Pos(), name: r.name, acquire: r.acquire, retNull: r.retNull, errs: map[ssa.Value]bool{}}
+			o := &origin{def: call, pos: call.Pos(), name: r.name, why: "KF_RET_NULL", acquire: r.acquire, retNull: r.retNull, errs: map[ssa.Value]bool{}}
+			if r.nullWhy != "" {
+				o.why = r.nullWhy
+			}
 			var roots []ssa.Value
 			if _, tuple := call.Type().(*types.Tuple); tuple {
 				for _, ref := range *call.Referrers() {
@@ -478,7 +482,7 @@ func (c *checker) atReturn(o *origin, ret *ssa.Return, st state, out *outcome) {
 	}
 	if st.deferNil.IsValid() && st.nilness == maybeNil {
 		c.add(RulePossiblyNil, st.deferNil,
-			"possibly nil: %s's result (KF_RET_NULL) is released by a deferred call and not compared with nil before return (verifier: %s)", o.name, fmt.Sprintf(trustedArgMsg, 0))
+			"possibly nil: %s's result (%s) is released by a deferred call and not compared with nil before return (verifier: %s)", o.name, o.why, fmt.Sprintf(trustedArgMsg, 0))
 	}
 	for i, r := range ret.Results {
 		if o.is(st, unwrap(r)) {
@@ -636,12 +640,12 @@ func (c *checker) call(o *origin, instr ssa.CallInstruction, st state, out *outc
 					st.deferNil = instr.Pos()
 				} else {
 					c.add(RulePossiblyNil, posOf(instr, o),
-						"possibly nil: %s's result (KF_RET_NULL) is passed to %s before a nil check (verifier: %s)", o.name, name, msg)
+						"possibly nil: %s's result (%s) is passed to %s before a nil check (verifier: %s)", o.name, o.why, name, msg)
 					st.nilness = nonNil
 				}
 			} else if r.deref[i] {
 				c.add(RulePossiblyNil, posOf(instr, o),
-					"possibly nil: %s's result (KF_RET_NULL) is dereferenced by %s before a nil check (verifier: R0 invalid mem access 'ptr_or_null_')", o.name, name)
+					"possibly nil: %s's result (%s) is dereferenced by %s before a nil check (verifier: R0 invalid mem access 'ptr_or_null_')", o.name, o.why, name)
 				st.nilness = nonNil
 			}
 		}
@@ -721,7 +725,7 @@ func (c *checker) other(o *origin, instr ssa.Instruction, st state, out *outcome
 		}
 		if uses && st.nilness == maybeNil && !o.param {
 			c.add(RulePossiblyNil, posOf(instr, o),
-				"possibly nil: %s's result (KF_RET_NULL) is dereferenced before a nil check (verifier: R0 invalid mem access 'ptr_or_null_')", o.name)
+				"possibly nil: %s's result (%s) is dereferenced before a nil check (verifier: R0 invalid mem access 'ptr_or_null_')", o.name, o.why)
 			st.nilness = nonNil
 		}
 		return st, true

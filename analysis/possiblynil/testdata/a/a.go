@@ -69,7 +69,23 @@ func intoSlot(slot *kfuncs.Kptr[kfuncs.BPFCpumask]) {
 	}
 }
 
+func loadedUnchecked(slot *kfuncs.Kptr[kfuncs.BPFCpumask]) uint32 {
+	tok := kfuncs.RcuReadLock(k)
+	defer kfuncs.RcuReadUnlock(k, tok)
+	m := slot.Load()
+	return kfuncs.CpumaskWeight(m.Cpumask()) // want `possibly nil: Kptr.Load's result \(a kptr load, rcu_ptr_or_null_\) is dereferenced by BPFCpumask.Cpumask`
+}
+
 // Not flagged.
+
+func loadedChecked(slot *kfuncs.Kptr[kfuncs.BPFCpumask]) uint32 {
+	tok := kfuncs.RcuReadLock(k)
+	defer kfuncs.RcuReadUnlock(k, tok)
+	if m := slot.Load(); m != nil {
+		return kfuncs.CpumaskWeight(m.Cpumask())
+	}
+	return 0
+}
 
 func checkedWithReturn() {
 	m := kfuncs.CpumaskCreate(k)
