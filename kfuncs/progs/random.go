@@ -23,7 +23,10 @@ var randomRegs = [...]asm.Register{asm.R6, asm.R7, asm.R8}
 var randomSlots = [...]int16{-8, -16}
 
 // Random returns a random program of design d that exercises the
-// verifier's reference, NULL and RCU rules: creates, acquires, releases,
+// verifier's reference, NULL and RCU rules. Half the programs are written
+// as a careful programmer would (every reference released on every path,
+// NULL checks where needed, RCU pointers used inside their section) with
+// an occasional slip; the others are free-form: creates, acquires, releases,
 // casts (generic design) and other mask kfunc calls on registers that may
 // or may not hold what the call needs, NULL checks present or missing or
 // written on the wrong width, forward branches on scalars, spills and
@@ -125,6 +128,10 @@ func (g *randGen) maskKfuncs() []kfuncs.Kfunc {
 }
 
 func (g *randGen) build() {
+	if g.rng.IntN(2) == 0 {
+		g.buildDisciplined()
+		return
+	}
 	g.pending = map[int][]string{}
 	blocks := 3 + g.rng.IntN(10)
 	calls := g.maskKfuncs()
@@ -261,4 +268,183 @@ func (g *randGen) op(blocks int, calls []kfuncs.Kfunc) {
 			g.emit(asm.Mov.Reg(dst, g.reg()))
 		}
 	}
+}
+
+// Register contents the disciplined generator keeps track of.
+const (
+	regFree   = iota // holds 0
+	regHeld          // a referenced, non-NULL mask
+	regRCU           // a non-NULL RCU pointer, valid until bpf_rcu_read_unlock
+	regScalar        // a kfunc's result
+)
+
+// buildDisciplined writes a program that releases what it holds on every
+// path; with a small probability each step slips (a missing NULL check, a
+// use after release or after the RCU section, a throw with a reference
+// held, an early exit that leaks).
+func (g *randGen) buildDisciplined() {
+	var regs [len(randomRegs)]int
+	rcu := false
+	slip := func() bool { return g.rng.IntN(20) == 0 }
+	calls := g.disciplinedKfuncs()
+	for _, r := range randomRegs {
+		g.emit(asm.Mov.Imm(r, 0))
+	}
+	g.emit(asm.Mov.Reg(asm.R9, asm.R1))
+	pick := func(states ...int) int {
+		var idx []int
+		for i, st := range regs {
+			for _, want := range states {
+				if st == want {
+					idx = append(idx, i)
+				}
+			}
+		}
+		if len(idx) == 0 {
+			return -1
+		}
+		return idx[g.rng.IntN(len(idx))]
+	}
+	// unwind releases what is held, leaves RCU and returns 0.
+	unwind := func(skip int) {
+		for i, st := range regs {
+			if st == regHeld && i != skip && !slip() {
+				g.emit(asm.Mov.Reg(asm.R1, randomRegs[i]), Call(g.name("bpf_cpumask_release")))
+			}
+		}
+		if rcu && !slip() {
+			g.emit(Call("bpf_rcu_read_unlock"))
+		}
+		g.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
+	}
+	// checked NULL-checks r (just written from R0): the NULL path unwinds.
+	checked := func(i int) {
+		if slip() {
+			return
+		}
+		ok := g.label()
+		g.emit(asm.JNE.Imm(randomRegs[i], 0, ok))
+		unwind(i)
+		g.emit(asm.Mov.Imm(asm.R5, 0).WithSymbol(ok))
+	}
+	steps := 3 + g.rng.IntN(12)
+	for range steps {
+		switch g.rng.IntN(10) {
+		case 0, 1: // create
+			i := pick(regFree, regScalar)
+			if i < 0 {
+				continue
+			}
+			if g.d == Generic {
+				g.emit(asm.Mov.Imm(asm.R1, int32(g.t.NrCPUIDs)))
+			}
+			g.emit(Call(g.name("bpf_cpumask_create")), asm.Mov.Reg(randomRegs[i], asm.R0))
+			regs[i] = regHeld
+			checked(i)
+		case 2: // acquire
+			src, dst := pick(regHeld), pick(regFree, regScalar)
+			if src < 0 || dst < 0 {
+				continue
+			}
+			g.emit(asm.Mov.Reg(asm.R1, randomRegs[src]), Call(g.name("bpf_cpumask_acquire")), asm.Mov.Reg(randomRegs[dst], asm.R0))
+			regs[dst] = regHeld
+		case 3: // release
+			i := pick(regHeld)
+			if i < 0 {
+				continue
+			}
+			g.emit(asm.Mov.Reg(asm.R1, randomRegs[i]), Call(g.name("bpf_cpumask_release")))
+			if !slip() {
+				g.emit(asm.Mov.Imm(randomRegs[i], 0))
+				regs[i] = regFree
+			}
+		case 4, 5: // a kfunc on the masks at hand
+			k := calls[g.rng.IntN(len(calls))]
+			sig, _ := k.Signature()
+			args := make(asm.Instructions, 0, len(sig.Params))
+			for j, p := range sig.Params {
+				r := asm.R1 + asm.Register(j)
+				if p.Kind == kfuncs.ParamScalar {
+					args = append(args, asm.Mov.Imm(r, int32(g.rng.IntN(4))))
+				} else if i := pick(regHeld, regRCU); i >= 0 {
+					args = append(args, asm.Mov.Reg(r, randomRegs[i]))
+				}
+			}
+			if len(args) < len(sig.Params) {
+				continue
+			}
+			g.emit(args...)
+			g.emit(Call(k.Kernel))
+			if i := pick(regFree, regScalar); i >= 0 && sig.Ret.Kind == kfuncs.ParamScalar {
+				g.emit(asm.Mov.Reg(randomRegs[i], asm.R0))
+				regs[i] = regScalar
+			}
+		case 6: // move a mask into the map and release what comes back
+			i := pick(regHeld)
+			if i < 0 {
+				continue
+			}
+			skip := g.label()
+			g.emit(asm.Mov.Reg(asm.R2, randomRegs[i]), asm.LoadMapValue(asm.R1, 0, uint32(8*g.rng.IntN(2))).WithReference(RandomMap),
+				asm.FnKptrXchg.Call())
+			if !slip() {
+				g.emit(asm.JEq.Imm(asm.R0, 0, skip), asm.Mov.Reg(asm.R1, asm.R0), Call(g.name("bpf_cpumask_release")))
+			}
+			g.emit(asm.Mov.Imm(randomRegs[i], 0).WithSymbol(skip))
+			regs[i] = regFree
+		case 7: // RCU: enter, read a kptr; or leave
+			if !rcu {
+				g.emit(Call("bpf_rcu_read_lock"))
+				rcu = true
+				i := pick(regFree, regScalar)
+				if i < 0 {
+					continue
+				}
+				g.emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(RandomMap), asm.LoadMem(randomRegs[i], asm.R1, int16(8*g.rng.IntN(2)), asm.DWord))
+				regs[i] = regRCU
+				checked(i)
+				continue
+			}
+			g.emit(Call("bpf_rcu_read_unlock"))
+			rcu = false
+			for i, st := range regs {
+				if st == regRCU && !slip() {
+					g.emit(asm.Mov.Imm(randomRegs[i], 0))
+					regs[i] = regFree
+				}
+			}
+		case 8: // bpf_assert on a scalar, ideally with nothing held
+			i := pick(regScalar)
+			if i < 0 {
+				continue
+			}
+			ok := g.label()
+			g.emit(asm.JNE.Imm(randomRegs[i], 0, ok), asm.Mov.Imm(asm.R1, 0), Call("bpf_throw"), asm.Mov.Imm(asm.R5, 0).WithSymbol(ok))
+		case 9: // an early exit on a context value
+			skip := g.label()
+			g.emit(asm.LoadMem(asm.R0, asm.R9, CtxErr, asm.DWord), asm.JGT.Imm(asm.R0, 3, skip))
+			unwind(-1)
+			g.emit(asm.Mov.Imm(asm.R5, 0).WithSymbol(skip))
+		}
+	}
+	unwind(-1)
+}
+
+// disciplinedKfuncs are the mask kfuncs whose mask parameters take the
+// design's own object, so no cast is needed.
+func (g *randGen) disciplinedKfuncs() []kfuncs.Kfunc {
+	var out []kfuncs.Kfunc
+	for _, k := range g.maskKfuncs() {
+		sig, _ := k.Signature()
+		ok := true
+		for _, p := range sig.Params {
+			if p.Kind == kfuncs.ParamStruct && (g.d == Generic) != (p.Struct == "bpf_bitmap") {
+				ok = false
+			}
+		}
+		if ok {
+			out = append(out, k)
+		}
+	}
+	return out
 }
