@@ -10,7 +10,7 @@ import (
 )
 
 func TestAnalyzer(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), unreleased.Analyzer, "./a", "./doc")
+	analysistest.Run(t, analysistest.TestData(), unreleased.Analyzer, "./a", "./doc", "./cross")
 }
 
 func TestDocQuotesTestdata(t *testing.T) { vetdoc.Check(t, "unreleased") }
