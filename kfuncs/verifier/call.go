@@ -470,14 +470,6 @@ func (e *env) clobberStack(off int64, size int) {
 	}
 }
 
-// Helper function ids (enum bpf_func_id) the model knows.
-const (
-	fnMapLookupElem     = asm.FnMapLookupElem
-	fnMapUpdateElem     = asm.FnMapUpdateElem
-	fnGetCurrentTaskBtf = asm.FnGetCurrentTaskBtf
-	fnKptrXchg          = asm.FnKptrXchg
-)
-
 // helperCall is check_helper_call for the four helpers cpumask programs
 // use.
 func (e *env) helperCall(ins *asm.Instruction) error {
@@ -487,7 +479,7 @@ func (e *env) helperCall(ins *asm.Instruction) error {
 	var releaseID uint32
 	acquire := false
 	switch fn {
-	case fnMapLookupElem, fnMapUpdateElem:
+	case asm.FnMapLookupElem, asm.FnMapUpdateElem:
 		m, err := e.mapPtrArg(asm.R1)
 		if err != nil {
 			return err
@@ -496,7 +488,7 @@ func (e *env) helperCall(ins *asm.Instruction) error {
 		if err != nil {
 			return err
 		}
-		if fn == fnMapUpdateElem {
+		if fn == asm.FnMapUpdateElem {
 			if _, err := e.memArg(asm.R3, int(m.size)); err != nil {
 				return err
 			}
@@ -511,9 +503,9 @@ func (e *env) helperCall(ins *asm.Instruction) error {
 			r0.flag = ptrMaybeNull
 			r0.id = e.newID()
 		}
-	case fnGetCurrentTaskBtf:
+	case asm.FnGetCurrentTaskBtf:
 		r0 = reg{typ: ptrToBTFID, flag: ptrTrusted, btf: "task_struct", bits: -1}
-	case fnKptrXchg:
+	case asm.FnKptrXchg:
 		f, err := e.kptrXchgDest()
 		if err != nil {
 			return err

@@ -1,6 +1,7 @@
 package verifier
 
 import (
+	"fmt"
 	"math"
 	"syscall"
 
@@ -46,7 +47,7 @@ func (e *env) resourceLeak(exception bool, prefix string) error {
 	if len(st.refs) > 0 {
 		msg := ""
 		for _, r := range st.refs {
-			msg += "Unreleased reference id=" + itoa(int(r.id)) + " alloc_insn=" + itoa(r.insn) + "\n"
+			msg += fmt.Sprintf("Unreleased reference id=%d alloc_insn=%d\n", r.id, r.insn)
 		}
 		return e.reject(syscall.EINVAL, "%s%s would lead to reference leak", msg, prefix)
 	}
@@ -54,16 +55,6 @@ func (e *env) resourceLeak(exception bool, prefix string) error {
 		return e.reject(syscall.EINVAL, "%s cannot be used inside bpf_rcu_read_lock-ed region", prefix)
 	}
 	return nil
-}
-
-func itoa(i int) string {
-	if i < 0 {
-		return "-" + itoa(-i)
-	}
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
 }
 
 // condJump is check_cond_jmp_op.

@@ -320,8 +320,8 @@ type state struct {
 	rcu   bool // active_rcu_lock
 	// parent is the latest checkpoint on this state's path.
 	parent *ckpt
-	// parentLen is the log length when this state was pushed, so a pop
-	// can truncate the log like pop_stack does at level 1.
+	// logLen is the log length when this state was pushed, so a pop can
+	// truncate the log as pop_stack does at level 1.
 	logLen int
 }
 
