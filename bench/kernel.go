@@ -17,8 +17,10 @@ type KernelCost struct {
 	NrCPUs   int    `json:"nr_cpus"`
 	NrCPUIDs int    `json:"nr_cpu_ids"`
 	// Memory says where the arena road's masks lived for the measurement.
-	Memory     string          `json:"memory"`
-	Method     string          `json:"method"`
+	Memory string `json:"memory"`
+	Method string `json:"method"`
+	// Iterations is the -n the measurement ran with: body runs per program
+	// run, divided by the mask's words for the arena road's loops.
 	Iterations int             `json:"iterations"`
 	Runs       int             `json:"runs"`
 	LoopNs     float64         `json:"loop_ns"`
@@ -39,8 +41,10 @@ type KernelCostRow struct {
 	// which run on the kernel's own cpumask widths.
 	Words int `json:"words,omitempty"`
 	// SrcBytes is bpf_cpumask_populate's src__sz, where the body calls it.
-	SrcBytes int     `json:"src_bytes,omitempty"`
-	NsPerOp  float64 `json:"ns_per_op"`
+	SrcBytes int `json:"src_bytes,omitempty"`
+	// Iterations is how many times one program run ran the body.
+	Iterations int     `json:"iterations"`
+	NsPerOp    float64 `json:"ns_per_op"`
 }
 
 //go:embed kernel_cost.json

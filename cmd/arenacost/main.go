@@ -14,14 +14,16 @@
 // a bpf_iter_num loop; user space times BPF_PROG_RUN with the thread pinned
 // to CPU 0, alternating with the same program without the body, and takes
 // (fastest run - fastest baseline run) / n. The arena road's masks live in
-// an array map value, not in a BPF arena: an arena pointer needs the
-// addr_space_cast instruction (BPF_MOV with off=1) after
-// bpf_arena_alloc_pages, and cilium/ebpf's assembler cannot encode it (it
-// rewrites the offset of every ALU move), while without it the verifier
-// refuses the access ("invalid mem access 'scalar'"). Map-value loads are
-// plain loads; the JIT turns arena loads into loads with an added base
-// register and an exception-table entry, which this measurement does not
-// include.
+// a BPF arena (BPF_MAP_TYPE_ARENA) mapped into this process; the programs
+// get its user address in their context and make an arena pointer of it
+// with addr_space_cast (BPF_MOV with off=1), as clang does for an __arena
+// pointer. cilium/ebpf's assembler cannot encode that instruction (it
+// clears the offset of every ALU move), so those programs are marshalled,
+// patched and loaded with the bpf syscall directly (arena.go); without the
+// cast the verifier refuses the access ("invalid mem access 'scalar'").
+// The conversion reads its words from an array map value:
+// bpf_cpumask_populate takes no arena memory, and scx copies through a
+// per-CPU buffer too.
 package main
 
 import (
@@ -51,7 +53,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("arenacost", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := fs.String("o", "bench/kernel_cost.json", "write the JSON here (- for stdout)")
-	n := fs.Int("n", 100_000, "body runs per program run")
+	n := fs.Int("n", 100_000, "body runs per program run (divided by the mask's words for the arena road's loops)")
 	runs := fs.Int("runs", 15, "program runs per body (the fastest counts)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -102,31 +104,33 @@ type measured struct {
 	op     string
 	design bench.Design
 	o      op
+	// inArena puts the masks in the BPF arena when there is one.
+	inArena bool
 }
 
 func plan(nrCPUIDs int) []measured {
 	var ms []measured
 	for _, w := range wordsFor(nrCPUIDs) {
 		ms = append(ms,
-			measured{"and", bench.Arena, arenaAnd(w)},
-			measured{"or", bench.Arena, arenaOr(w)},
-			measured{"empty", bench.Arena, arenaEmpty(w)},
-			measured{"weight", bench.Arena, arenaWeight(w)},
-			measured{"first", bench.Arena, arenaFirst(w)},
+			measured{"and", bench.Arena, arenaAnd(w), true},
+			measured{"or", bench.Arena, arenaOr(w), true},
+			measured{"empty", bench.Arena, arenaEmpty(w), true},
+			measured{"weight", bench.Arena, arenaWeight(w), true},
+			measured{"first", bench.Arena, arenaFirst(w), true},
 		)
 		if w <= srcBytes/8 {
-			ms = append(ms, measured{"convert", bench.Arena, arenaToCpumask(w)})
+			ms = append(ms, measured{op: "convert", design: bench.Arena, o: arenaToCpumask(w)})
 		}
 	}
 	for _, o := range kfuncOps() {
-		ms = append(ms, measured{strings.TrimPrefix(o.Name, "bpf_cpumask_"), bench.Fixed, o})
+		ms = append(ms, measured{op: strings.TrimPrefix(o.Name, "bpf_cpumask_"), design: bench.Fixed, o: o})
 	}
 	ms = append(ms,
-		measured{"cast-inline", bench.Generic, castInline(nrCPUIDs)},
-		measured{"cast-kfunc", bench.Generic, castKfunc()},
+		measured{op: "cast-inline", design: bench.Generic, o: castInline(nrCPUIDs)},
+		measured{op: "cast-kfunc", design: bench.Generic, o: castKfunc()},
 	)
 	for _, size := range []int32{8, 64, srcBytes} {
-		ms = append(ms, measured{"populate", bench.Fixed, populate(size)})
+		ms = append(ms, measured{op: "populate", design: bench.Fixed, o: populate(size)})
 	}
 	return ms
 }
@@ -154,32 +158,53 @@ func measure(n, runs int, progress io.Writer) (bench.KernelCost, error) {
 
 	k := bench.KernelCost{
 		Kernel: release(), CPU: cpuModel(), NrCPUs: topo.NrCPUs, NrCPUIDs: topo.NrCPUIDs,
-		Memory: "array map value (a BPF arena needs addr_space_cast, which cilium/ebpf v0.22 cannot assemble)",
+		Memory: "a BPF arena (BPF_MAP_TYPE_ARENA) for the bit operations; an array map value for the conversion's words, " +
+			"since bpf_cpumask_populate takes no arena memory and scx copies through a per-CPU buffer",
 		Method: "sleepable SYSCALL program, body run -n times in a bpf_iter_num loop, BPF_PROG_RUN timed from user space on CPU 0, " +
 			"(fastest run - fastest run without the body) / n",
 		Iterations: n, Runs: runs,
 	}
+	a, err := newArena()
+	if err != nil {
+		fmt.Fprintf(progress, "arenacost: no BPF arena (%v); the arena road's masks go in a map value\n", err)
+		k.Memory = fmt.Sprintf("an array map value (no BPF arena: %v)", err)
+	} else {
+		defer a.Close()
+	}
 	var loopNs float64
 	for _, mm := range plan(topo.NrCPUIDs) {
-		if err := fill(m, mm.o.Words, topo.NrCPUIDs); err != nil {
+		v := value(mm.o.Words, topo.NrCPUIDs)
+		if err := m.Put(uint32(0), v); err != nil {
 			return bench.KernelCost{}, err
 		}
-		ns, base, err := timeOp(o, m, mm.o, n, runs)
+		var in *arenaMem
+		if mm.inArena && a != nil {
+			in = a
+			copy(a.mem, v)
+		}
+		// Long bodies run fewer times, so that one program run stays near a
+		// millisecond and a loaded machine rarely preempts all of them.
+		iters := max(n/max(mm.o.Words, 1), 1)
+		ns, base, err := timeOp(o, m, in, mm.o, iters, runs)
 		if err != nil {
 			return bench.KernelCost{}, fmt.Errorf("%s: %w", mm.o.Name, err)
 		}
 		loopNs = base
-		fmt.Fprintf(progress, "arenacost: %-8s %-8s words=%-3d %8.2f ns  %s\n", mm.op, mm.design, mm.o.Words, ns, mm.o.Name)
-		k.Rows = append(k.Rows, bench.KernelCostRow{Op: mm.op, Design: mm.design, Name: mm.o.Name, Words: mm.o.Words, SrcBytes: mm.o.SrcBytes, NsPerOp: ns})
+		name := mm.o.Name
+		if in != nil {
+			name += ", in a BPF arena"
+		}
+		fmt.Fprintf(progress, "arenacost: %-8s %-8s words=%-3d %8.2f ns  %s\n", mm.op, mm.design, mm.o.Words, ns, name)
+		k.Rows = append(k.Rows, bench.KernelCostRow{Op: mm.op, Design: mm.design, Name: name, Words: mm.o.Words, SrcBytes: mm.o.SrcBytes, Iterations: iters, NsPerOp: ns})
 	}
 	k.LoopNs = loopNs
 	return k, nil
 }
 
-// fill writes the map value: masks a and b with alternating bit patterns,
-// the populate source, zeroes for empty, the last bit of a words-long mask
-// for first, and num_bits = nr_cpu_ids.
-func fill(m *ebpf.Map, words, nrCPUIDs int) error {
+// value returns the map value (and arena contents): masks a and b with
+// alternating bit patterns, the populate source, zeroes for empty, the last
+// bit of a words-long mask for first, and num_bits = nr_cpu_ids.
+func value(words, nrCPUIDs int) []byte {
 	v := make([]byte, valueSize)
 	for i := range maxWords {
 		binary.LittleEndian.PutUint64(v[offA+8*i:], 0x5555555555555555)
@@ -192,13 +217,17 @@ func fill(m *ebpf.Map, words, nrCPUIDs int) error {
 		binary.LittleEndian.PutUint64(v[offLast+8*(words-1):], 1<<63)
 	}
 	binary.LittleEndian.PutUint32(v[offNumBits:], uint32(nrCPUIDs))
-	return m.Put(uint32(0), v)
+	return v
 }
 
 // timeOp returns ns per body and the baseline's ns per loop iteration.
-func timeOp(o *oracle.Oracle, m *ebpf.Map, op op, n, runs int) (float64, float64, error) {
+func timeOp(o *oracle.Oracle, m *ebpf.Map, a *arenaMem, op op, n, runs int) (float64, float64, error) {
+	ctx := make([]byte, 8)
+	if a != nil {
+		binary.LittleEndian.PutUint64(ctx, a.addr)
+	}
 	load := func(name string, body func(*builder)) (*ebpf.Program, error) {
-		b := &builder{o: o}
+		b := &builder{o: o, arena: a}
 		var setup, teardown, bodyFn func()
 		if op.Masks {
 			setup, teardown = b.createMasks, b.releaseMasks
@@ -209,6 +238,9 @@ func timeOp(o *oracle.Oracle, m *ebpf.Map, op op, n, runs int) (float64, float64
 		insns := b.program(m, n, setup, bodyFn, teardown)
 		if b.err != nil {
 			return nil, b.err
+		}
+		if a != nil {
+			return loadRaw(name, insns, b.casts)
 		}
 		return o.LoadProgram(name, insns)
 	}
@@ -224,7 +256,7 @@ func timeOp(o *oracle.Oracle, m *ebpf.Map, op op, n, runs int) (float64, float64
 	defer base.Close()
 	best := func(p *ebpf.Program) (time.Duration, error) {
 		start := time.Now()
-		ret, err := p.Run(&ebpf.RunOptions{Context: make([]byte, 8)})
+		ret, err := p.Run(&ebpf.RunOptions{Context: ctx})
 		d := time.Since(start)
 		if err == nil && ret != 0 {
 			err = fmt.Errorf("program returned %d (bpf_cpumask_create gave NULL)", ret)

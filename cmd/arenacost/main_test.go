@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"testing"
 
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -37,7 +40,7 @@ func TestRun(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 10, k.Iterations)
-	assert.Contains(t, k.Memory, "array map value")
+	assert.Contains(t, k.Memory, "a BPF arena (BPF_MAP_TYPE_ARENA) for the bit operations")
 }
 
 func TestUsage(t *testing.T) {
@@ -45,4 +48,40 @@ func TestUsage(t *testing.T) {
 	assert.Equal(t, exitUsage, run([]string{"-n", "0"}, &stdout, &stderr))
 	assert.Equal(t, exitUsage, run([]string{"extra"}, &stdout, &stderr))
 	assert.Equal(t, exitUsage, run([]string{"-bogus"}, &stdout, &stderr))
+}
+
+// TestArenaLoad: a program reads and writes the arena through the pointer
+// addr_space_cast makes of the user address, so the arena measurements
+// touch the arena.
+func TestArenaLoad(t *testing.T) {
+	o, err := oracle.Open()
+	if errors.Is(err, oracle.ErrUnavailable) {
+		t.Skip(err.Error())
+	}
+	require.NoError(t, err)
+	defer o.Close()
+	a, err := newArena()
+	require.NoError(t, err)
+	defer a.Close()
+	binary.LittleEndian.PutUint64(a.mem[offB:], 0x1234567)
+
+	b := &builder{o: o}
+	cast := b.arenaPrologue(a)
+	b.emit(
+		asm.LoadMem(asm.R0, asm.R6, offB, asm.DWord),
+		asm.StoreMem(asm.R6, offD, asm.R0, asm.DWord),
+		asm.Return(),
+	)
+	p, err := loadRaw("arena_load", b.insns, []int{cast})
+	require.NoError(t, err)
+	defer p.Close()
+	ctx := make([]byte, 8)
+	binary.LittleEndian.PutUint64(ctx, a.addr)
+	ret, err := p.Run(&ebpf.RunOptions{Context: ctx})
+	require.NoError(t, err)
+	assert.Equal(t, uint32(0x1234567), ret)
+	assert.Equal(t, uint64(0x1234567), binary.LittleEndian.Uint64(a.mem[offD:]), "the store reached the arena")
+
+	_, err = loadRaw("arena_nocast", b.insns, nil)
+	assert.ErrorContains(t, err, "invalid mem access 'scalar'", "without the cast the pointer is a number")
 }

@@ -40,6 +40,10 @@ type builder struct {
 	insns asm.Instructions
 	label int
 	err   error
+	// arena, when set, puts the masks in the arena: R6 is an arena pointer
+	// from the context, and casts lists the addr_space_cast instructions.
+	arena *arenaMem
+	casts []int
 }
 
 func (b *builder) emit(ins ...asm.Instruction) { b.insns = append(b.insns, ins...) }
@@ -96,10 +100,15 @@ func (b *builder) bpfFor(words int, body func(done string)) {
 	b.iterDestroy(fpInner)
 }
 
-// program is the whole measurement program: R6 holds the map value, R7-R9
+// program is the whole measurement program: R6 holds the map value (or the
+// arena's first byte), R7-R9
 // the masks setup created (or are free), body runs iterations times.
 func (b *builder) program(m *ebpf.Map, iterations int, setup, body, teardown func()) asm.Instructions {
-	b.emit(asm.LoadMapValue(asm.R6, m.FD(), 0))
+	if b.arena != nil {
+		b.casts = append(b.casts, b.arenaPrologue(b.arena))
+	} else {
+		b.emit(asm.LoadMapValue(asm.R6, m.FD(), 0))
+	}
 	if setup != nil {
 		setup()
 	}

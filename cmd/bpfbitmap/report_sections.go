@@ -440,7 +440,7 @@ func arenaSection(d *reportJSON) string {
 			w("| (part of arena) | `bpf_cpumask_populate` alone, src__sz = %d bytes | %s |\n", r.SrcBytes, kernelNs(r.NsPerOp))
 		}
 	}
-	w("\nMethod: %s; %d iterations, fastest of %d runs; the loop itself (`bpf_iter_num_next` and the jump) took %s ns per iteration "+
+	w("\nMethod: %s; %d iterations (divided by the words for the arena loops), fastest of %d runs; the loop itself (`bpf_iter_num_next` and the jump) took %s ns per iteration "+
 		"and is subtracted. The kernel has no `bpf_bitmap`, so the cast is timed by stand-ins, named in the table. "+
 		"The kfuncs run at this kernel's widths (nr_cpu_ids=%d: one word), so the longer arena masks have no kfunc to compare with here.\n",
 		k.Method, k.Iterations, k.Runs, kernelNs(k.LoopNs), k.NrCPUIDs)
@@ -583,7 +583,8 @@ func recommendation(d *reportJSON) string {
 		kernelNs(n.convert1), kernelNs(n.populate), kernelNs(n.castInline), n.scxSites, n.scxMasks)
 	w("- **Limits of the evidence:** memory is computed on models of `bpf_mem_alloc` and of scx's allocator (the arena "+
 		"amortized over a full slab); the Go timings compare designs, not kernels; the kernel timings come from one 2-CPU "+
-		"kernel with NR_CPUS=%d (kfuncs on one word) on a shared machine, the arena road on a map value instead of an arena, "+
+		"kernel with NR_CPUS=%d (kfuncs on one word) on a shared machine, the arena road's bit operations in a BPF arena but "+
+		"its conversion's source in a map value, "+
 		"and the cast by stand-ins, since no kernel has it; program costs are from the selftests and a textual count of one "+
 		"sched-ext/scx commit.\n", d.Kernel.NrCPUs)
 	return b.String()
