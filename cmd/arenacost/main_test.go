@@ -85,3 +85,32 @@ func TestArenaLoad(t *testing.T) {
 	_, err = loadRaw("arena_nocast", b.insns, nil)
 	assert.ErrorContains(t, err, "invalid mem access 'scalar'", "without the cast the pointer is a number")
 }
+
+// TestPopulateRefusesArena: bpf_cpumask_populate takes no arena memory as
+// its source, which is why scx_bitmap_to_bpf (and the conversion measured
+// here) copies the words to other memory first.
+func TestPopulateRefusesArena(t *testing.T) {
+	o, err := oracle.Open()
+	if errors.Is(err, oracle.ErrUnavailable) {
+		t.Skip(err.Error())
+	}
+	require.NoError(t, err)
+	defer o.Close()
+	a, err := newArena()
+	require.NoError(t, err)
+	defer a.Close()
+	b := &builder{o: o}
+	cast := b.arenaPrologue(a)
+	b.call("bpf_cpumask_create")
+	b.emit(asm.JNE.Imm(asm.R0, 0, "ok"), asm.Return())
+	b.emit(asm.Mov.Reg(asm.R7, asm.R0).WithSymbol("ok"), asm.Mov.Reg(asm.R1, asm.R7), asm.Mov.Reg(asm.R2, asm.R6), asm.Mov.Imm(asm.R3, 8))
+	b.call("bpf_cpumask_populate")
+	b.emit(asm.Mov.Reg(asm.R1, asm.R7))
+	b.call("bpf_cpumask_release")
+	b.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
+	require.NoError(t, b.err)
+	_, err = loadRaw("populate_arena", b.insns, []int{cast})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "R2 type=arena expected=fp")
+	assert.Contains(t, err.Error(), "arg#1 arg#2 memory, len pair leads to invalid memory access")
+}
