@@ -327,10 +327,12 @@ func (rs *roles) core(fn *types.Func, sig *types.Signature) *role {
 		switch fn.Name() {
 		case "BitmapCastToCpumask", "To", "MustBitmapCastToCpumask":
 			r := &role{name: "cast." + fn.Name(), flags: rs.flagsOf(castName), borrow: true, view: true}
-			r.retNull = fn.Name() != "MustBitmapCastToCpumask"
+			// MustBitmapCastToCpumask panics instead of returning nil
+			// (bpf_assert); To says why in its error, and takes nil.
+			r.retNull = r.flags.Has(kfuncs.KfRetNull) && fn.Name() != "MustBitmapCastToCpumask"
 			r.errLinked = fn.Name() == "To"
 			r.set(&r.uarMsg, 0, "R1 type=scalar expected=fp")
-			if fn.Name() != "To" {
+			if fn.Name() != "To" && r.flags&(kfuncs.KfTrustedArgs|kfuncs.KfRelease|kfuncs.KfRcu) != 0 {
 				r.set(&r.nilMsg, 0, fmt.Sprintf(trustedArgMsg, 0))
 			}
 			return r

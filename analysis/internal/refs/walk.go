@@ -142,6 +142,9 @@ func (c *checker) origins(fn *ssa.Function) []*origin {
 			} else {
 				roots = append(roots, call)
 			}
+			if r.xchg {
+				o.why = "the slot's old reference"
+			}
 			o.aliases = c.closure(roots)
 			o.views = map[ssa.Value]bool{}
 			o.errs = errClosure(o.errs)
@@ -499,9 +502,13 @@ func (c *checker) atReturn(o *origin, ret *ssa.Return, st state, out *outcome) {
 		}
 	}
 	if o.acquire && st.refs-st.deferred > 0 {
+		why := "KF_ACQUIRE"
+		if o.why != "KF_RET_NULL" {
+			why = o.why
+		}
 		c.add(RuleUnreleased, o.pos,
 			"unreleased reference: %s's result (%s) is not released, put in a kptr slot or returned on every path (verifier: Unreleased reference)",
-			o.name, "KF_ACQUIRE")
+			o.name, why)
 	}
 }
 
