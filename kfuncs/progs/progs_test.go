@@ -216,7 +216,9 @@ func TestFixedGolden(t *testing.T) {
 	}
 	want, err := os.ReadFile(path)
 	require.NoError(t, err, "run with -update to record")
-	require.Equal(t, string(want), b.String())
+	require.Equal(t, string(want), b.String(),
+		"the fixed design's instructions changed: if that is deliberate, run kfuncs/oracle's tests on a kernel "+
+			"(and -update there if verdicts moved), then go test ./kfuncs/progs -update")
 }
 
 func TestTargetFromBTFErrors(t *testing.T) {
