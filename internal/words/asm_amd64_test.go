@@ -156,7 +156,8 @@ func TestKernels(t *testing.T) {
 var calibrate = flag.Bool("calibrate", false, "TestCalibrate: time the kernels against the Go loops at small sizes")
 
 // TestCalibrate prints ns/op of the pure-Go loops and of each kernel the CPU
-// has at the sizes around minAsmWords, for choosing it. It times, so it runs
+// has at the sizes around minAsmWords and minAsmSearchWords, for choosing them.
+// It times, so it runs
 // only with -calibrate.
 func TestCalibrate(t *testing.T) {
 	if !*calibrate {

@@ -10,7 +10,7 @@
 // intersects, subset, empty, full and the find searches) run AVX-512 kernels
 // (VPOPCNTQ, opmask tails) or AVX2 ones from asm_amd64.s, chosen once at start
 // from the CPU's features; mkasm.go writes that file. Up to one word they
-// answer inline, and below minAsmBits they run the pure-Go loops, which are
+// answer inline, and below a size threshold they run the pure-Go loops, which are
 // also the whole implementation on other architectures and under the purego
 // build tag. The tests hold every implementation the CPU has to the pure-Go
 // one.

@@ -19,8 +19,8 @@ func Impls() []string {
 }
 
 // WithImpl runs f with the exported functions taking implementation name
-// (from Impls), then restores the choice. Sizes below MinAsmBits take the
-// pure-Go loops in every implementation.
+// (from Impls), then restores the choice. Sizes below the thresholds in
+// words.go take the pure-Go loops in every implementation.
 func WithImpl(t testing.TB, name string, f func()) {
 	t.Helper()
 	for _, im := range impls() {
@@ -33,6 +33,3 @@ func WithImpl(t testing.TB, name string, f func()) {
 	}
 	t.Fatalf("no implementation %q on this machine (have %v)", name, Impls())
 }
-
-// MinAsmBits is minAsmBits, for tests that pick sizes on both sides of it.
-const MinAsmBits = minAsmBits

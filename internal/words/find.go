@@ -2,103 +2,22 @@ package words
 
 import "math/bits"
 
-// The searches below test their first, partial word here and leave the whole
-// words to a word search: firstNonZero, firstNotFull, firstAnd and
-// firstAndNot, each a pure-Go loop for short runs and an assembly kernel for
-// long ones.
-
-// firstNonZero returns the index of the first nonzero word of a, or len(a).
-func firstNonZero(a []uint64) int {
-	if len(a) >= minAsmWords && useAsm {
-		return firstNonZeroAsm(a)
-	}
-	// Four words a step, tested with one OR: half the loop overhead of a
-	// long run of zeros.
-	n := len(a)
-	i := 0
-	for ; i <= n-4; i += 4 {
-		if a[i]|a[i+1]|a[i+2]|a[i+3] != 0 {
-			break
-		}
-	}
-	for ; i < n; i++ {
-		if a[i] != 0 {
-			return i
-		}
-	}
-	return n
-}
-
-// firstNotFull returns the index of the first word of a that is not all
-// ones, or len(a).
-func firstNotFull(a []uint64) int {
-	if len(a) >= minAsmWords && useAsm {
-		return firstNotFullAsm(a)
-	}
-	for i, w := range a {
-		if w != ^uint64(0) {
-			return i
-		}
-	}
-	return len(a)
-}
-
-// firstAnd returns the first i with a[i]&b[i] != 0, or len(a).
-func firstAnd(a, b []uint64) int {
-	if len(a) >= minAsmWords && useAsm {
-		return firstAndAsm(a, b[:len(a)])
-	}
-	b = b[:len(a)]
-	for i := range a {
-		if a[i]&b[i] != 0 {
-			return i
-		}
-	}
-	return len(a)
-}
-
-// firstAndNot returns the first i with a[i]&^b[i] != 0, or len(a).
-func firstAndNot(a, b []uint64) int {
-	if len(a) >= minAsmWords && useAsm {
-		return firstAndNotAsm(a, b[:len(a)])
-	}
-	b = b[:len(a)]
-	for i := range a {
-		if a[i]&^b[i] != 0 {
-			return i
-		}
-	}
-	return len(a)
-}
+// Each search tests its first, partial word, then looks for the first word
+// that matches: with an assembly kernel from minAsmSearchWords words on, a Go
+// loop below. The word search is written out in each function rather than
+// shared, so that a search costs its caller one call.
 
 // FindFirstBit returns the index of the first set bit below size, or size if
 // there is none (find_first_bit).
-func FindFirstBit(addr []uint64, size int) int {
-	return FirstSetFrom(addr[:Len(size)], 0, size)
-}
+func FindFirstBit(addr []uint64, size int) int { return FindNextBit(addr, size, 0) }
 
 // FirstSetFrom returns the first set bit in the words of w from word i on, or
 // size; w holds Len(size) words. Callers that have checked word i-1
 // themselves continue here.
 func FirstSetFrom(w []uint64, i, size int) int {
-	// The word search is written out here rather than calling firstNonZero,
-	// so that FindFirstBit's callers pay one call, not two.
-	n := len(w)
-	if n-i >= minAsmWords && useAsm {
-		i += firstNonZeroAsm(w[i:])
-	} else {
-		for ; i <= n-4; i += 4 {
-			if w[i]|w[i+1]|w[i+2]|w[i+3] != 0 {
-				break
-			}
-		}
-		for ; i < n && w[i] == 0; i++ {
-		}
-	}
-	if i < n {
-		return min(i*WordBits+bits.TrailingZeros64(w[i]), size)
-	}
-	return size
+	// Word i is whole, so this is find_next_bit from its first bit; i ==
+	// len(w) gives an offset >= size and so size.
+	return FindNextBit(w, size, i*WordBits)
 }
 
 // FindNextBit returns the index of the first set bit at or after offset and
@@ -112,7 +31,25 @@ func FindNextBit(addr []uint64, size, offset int) int {
 	if w := addr[i] >> (uint(offset) % WordBits); w != 0 {
 		return min(offset+bits.TrailingZeros64(w), size)
 	}
-	return FirstSetFrom(addr[:Len(size)], i+1, size)
+	n := Len(size)
+	j := i + 1
+	if n-j >= minAsmSearchWords && useAsm {
+		j += firstNonZeroAsm(addr[j:n])
+	} else {
+		// Four words a step, tested with one OR: half the loop overhead of
+		// a long run of zero words.
+		for ; j <= n-4; j += 4 {
+			if addr[j]|addr[j+1]|addr[j+2]|addr[j+3] != 0 {
+				break
+			}
+		}
+		for ; j < n && addr[j] == 0; j++ {
+		}
+	}
+	if j < n {
+		return min(j*WordBits+bits.TrailingZeros64(addr[j]), size)
+	}
+	return size
 }
 
 // FindFirstZeroBit returns the index of the first clear bit below size, or size
@@ -132,7 +69,14 @@ func FindNextZeroBit(addr []uint64, size, offset int) int {
 		return min(offset+bits.TrailingZeros64(w), size)
 	}
 	n := Len(size)
-	if j := i + 1 + firstNotFull(addr[i+1:n]); j < n {
+	j := i + 1
+	if n-j >= minAsmSearchWords && useAsm {
+		j += firstNotFullAsm(addr[j:n])
+	} else {
+		for ; j < n && addr[j] == ^uint64(0); j++ {
+		}
+	}
+	if j < n {
 		return min(j*WordBits+bits.TrailingZeros64(^addr[j]), size)
 	}
 	return size
@@ -155,7 +99,15 @@ func FindNextAndBit(a, b []uint64, size, offset int) int {
 		return min(offset+bits.TrailingZeros64(w), size)
 	}
 	n := Len(size)
-	if j := i + 1 + firstAnd(a[i+1:n], b[i+1:n]); j < n {
+	a, b = a[:n], b[:n]
+	j := i + 1
+	if n-j >= minAsmSearchWords && useAsm {
+		j += firstAndAsm(a[j:], b[j:])
+	} else {
+		for ; j < n && a[j]&b[j] == 0; j++ {
+		}
+	}
+	if j < n {
 		return min(j*WordBits+bits.TrailingZeros64(a[j]&b[j]), size)
 	}
 	return size
@@ -172,7 +124,15 @@ func FindNextAndNotBit(a, b []uint64, size, offset int) int {
 		return min(offset+bits.TrailingZeros64(w), size)
 	}
 	n := Len(size)
-	if j := i + 1 + firstAndNot(a[i+1:n], b[i+1:n]); j < n {
+	a, b = a[:n], b[:n]
+	j := i + 1
+	if n-j >= minAsmSearchWords && useAsm {
+		j += firstAndNotAsm(a[j:], b[j:])
+	} else {
+		for ; j < n && a[j]&^b[j] == 0; j++ {
+		}
+	}
+	if j < n {
 		return min(j*WordBits+bits.TrailingZeros64(a[j]&^b[j]), size)
 	}
 	return size
