@@ -2,6 +2,7 @@ package cast
 
 import (
 	"math"
+	"math/bits"
 	"unsafe"
 
 	"github.com/bpfbitmap/prototype/bpfbitmap"
@@ -53,6 +54,11 @@ func (m *Cpumask) bitmap() *bpfbitmap.Bitmap { return (*bpfbitmap.Bitmap)(unsafe
 // Cpumask returns m as the read-only view (the one-way cast the kernel allows
 // from struct bpf_cpumask * to const struct cpumask *). It does not allocate.
 func (m *OwnedCpumask) Cpumask() *Cpumask { return (*Cpumask)(unsafe.Pointer(m)) }
+
+// The bulk operations answer a one-word mask (small_cpumask_bits <= 64, as
+// nr_cpu_ids is on most machines) in place, the one-word case of the words
+// functions without the call: the kernel's cpumask.h does the same for
+// small_const_nbits, and here the call is most of a one-word operation's cost.
 
 // view returns m's kernel and the words its operations may touch, or nil.
 func (m *Cpumask) view() (*Kernel, []uint64) {
@@ -145,6 +151,9 @@ func (m *Cpumask) TestCpu(cpu uint32) bool {
 // (cpumask_equal).
 func (m *Cpumask) Equal(o *Cpumask) bool {
 	k, w, ow := m.view2(o)
+	if k != nil && k.small <= words.WordBits {
+		return (w[0]^ow[0])&words.LastWordMask(k.small) == 0
+	}
 	return k != nil && words.Equal(w, ow, k.small)
 }
 
@@ -152,12 +161,18 @@ func (m *Cpumask) Equal(o *Cpumask) bool {
 // (cpumask_intersects).
 func (m *Cpumask) Intersects(o *Cpumask) bool {
 	k, w, ow := m.view2(o)
+	if k != nil && k.small <= words.WordBits {
+		return w[0]&ow[0]&words.LastWordMask(k.small) != 0
+	}
 	return k != nil && words.Intersects(w, ow, k.small)
 }
 
 // Subset reports whether every CPU of m is in o (cpumask_subset(m, o)).
 func (m *Cpumask) Subset(o *Cpumask) bool {
 	k, w, ow := m.view2(o)
+	if k != nil && k.small <= words.WordBits {
+		return w[0]&^ow[0]&words.LastWordMask(k.small) == 0
+	}
 	return k != nil && words.Subset(w, ow, k.small)
 }
 
@@ -165,6 +180,9 @@ func (m *Cpumask) Subset(o *Cpumask) bool {
 // (cpumask_empty). A nil mask is not empty: it is no mask.
 func (m *Cpumask) Empty() bool {
 	k, w := m.view()
+	if k != nil && k.small <= words.WordBits {
+		return w[0]&words.LastWordMask(k.small) == 0
+	}
 	return k != nil && words.Empty(w, k.small)
 }
 
@@ -179,8 +197,11 @@ func (m *Cpumask) Full() bool {
 // (cpumask_weight), 0 for nil.
 func (m *Cpumask) Weight() uint32 {
 	k, w := m.view()
-	if k == nil {
+	switch {
+	case k == nil:
 		return 0
+	case k.small <= words.WordBits:
+		return uint32(bits.OnesCount64(w[0] & words.LastWordMask(k.small)))
 	}
 	return uint32(words.Weight(w, k.small))
 }
@@ -279,12 +300,20 @@ func (m *OwnedCpumask) Clear() {
 // Kernel leave m unchanged and report false.
 func (m *OwnedCpumask) And(a, b *Cpumask) bool {
 	k, w, aw, bw := m.Cpumask().view3(a, b)
+	if k != nil && k.small <= words.WordBits {
+		w[0] = aw[0] & bw[0] & words.LastWordMask(k.small)
+		return w[0] != 0
+	}
 	return k != nil && words.And(w, aw, bw, k.small)
 }
 
 // Or stores a OR b in m over small_cpumask_bits, whole words (cpumask_or).
 func (m *OwnedCpumask) Or(a, b *Cpumask) {
 	if k, w, aw, bw := m.Cpumask().view3(a, b); k != nil {
+		if k.small <= words.WordBits {
+			w[0] = aw[0] | bw[0]
+			return
+		}
 		words.Or(w, aw, bw, k.small)
 	}
 }
@@ -292,6 +321,10 @@ func (m *OwnedCpumask) Or(a, b *Cpumask) {
 // Xor stores a XOR b in m over small_cpumask_bits, whole words (cpumask_xor).
 func (m *OwnedCpumask) Xor(a, b *Cpumask) {
 	if k, w, aw, bw := m.Cpumask().view3(a, b); k != nil {
+		if k.small <= words.WordBits {
+			w[0] = aw[0] ^ bw[0]
+			return
+		}
 		words.Xor(w, aw, bw, k.small)
 	}
 }
