@@ -56,6 +56,9 @@ type FuncFact struct {
 	ErrLinked bool  // ... and is nil exactly when result 1, an error, is not
 	Releases  []int // arguments released on every path
 	Borrows   []int // pointer arguments kept on no path
+	// NilAsserts are the arguments the function returns only when they
+	// are not nil.
+	NilAsserts []int
 	// NilCheckArg+1 is the argument whose nilness the bool result tells
 	// (0: none); NilCheckNonNil says true means non-nil.
 	NilCheckArg    int
@@ -66,8 +69,8 @@ type FuncFact struct {
 func (*FuncFact) AFact() {}
 
 func (f *FuncFact) String() string {
-	return fmt.Sprintf("acquire=%t retnull=%t errlinked=%t releases=%v borrows=%v nilcheck=%d/%t",
-		f.Acquire, f.RetNull, f.ErrLinked, f.Releases, f.Borrows, f.NilCheckArg-1, f.NilCheckNonNil)
+	return fmt.Sprintf("acquire=%t retnull=%t errlinked=%t releases=%v borrows=%v nilasserts=%v nilcheck=%d/%t",
+		f.Acquire, f.RetNull, f.ErrLinked, f.Releases, f.Borrows, f.NilAsserts, f.NilCheckArg-1, f.NilCheckNonNil)
 }
 
 // Analyzer computes the findings of every rule and the facts of every
@@ -137,7 +140,7 @@ func dependsOn(pkg *types.Package, path string, seen map[*types.Package]bool) bo
 }
 
 func (f *FuncFact) empty() bool {
-	return !f.Acquire && len(f.Releases) == 0 && len(f.Borrows) == 0 && f.NilCheckArg == 0
+	return !f.Acquire && len(f.Releases) == 0 && len(f.Borrows) == 0 && len(f.NilAsserts) == 0 && f.NilCheckArg == 0
 }
 
 type checker struct {
@@ -210,6 +213,9 @@ func factRole(name string, f *FuncFact) *role {
 	}
 	for _, i := range f.Borrows {
 		r.setBool(&r.borrowArg, i)
+	}
+	for _, i := range f.NilAsserts {
+		r.setBool(&r.nilAssert, i)
 	}
 	if f.NilCheckArg > 0 {
 		r.nilCheck, r.nilCheckArg, r.nilCheckNonNil = true, f.NilCheckArg-1, f.NilCheckNonNil

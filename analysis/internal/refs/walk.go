@@ -19,6 +19,9 @@ type origin struct {
 	acquire bool   // a reference that must be released, stored or returned
 	retNull bool   // may be nil until compared with nil
 	param   bool
+	// keepNil walks on through the branch where the value is nil, which
+	// otherwise ends the path (it holds nothing there).
+	keepNil bool
 	// aliases hold the same pointer: the result, its conversions, phis
 	// and Cpumask() views. views are cast views, valid while the
 	// reference is (their nilness is their own origin's).
@@ -81,6 +84,7 @@ func (o *origin) enter(st state, pred, b *ssa.BasicBlock) state {
 const (
 	nonNil uint8 = iota
 	maybeNil
+	knownNil // only on walks with keepNil
 )
 
 type state struct {
@@ -105,6 +109,7 @@ type outcome struct {
 	escaped                  bool
 	returned                 bool // result 0 on some return
 	returnedMaybeNil         bool
+	nilReturns               int // returns reached where it may be nil
 }
 
 // origins returns the values of fn the rules follow.
@@ -271,6 +276,14 @@ func (c *checker) summarise(fn *ssa.Function) *FuncFact {
 		case out.releasedReturns == 0:
 			f.Borrows = append(f.Borrows, i)
 		}
+		// A helper that returns only when its argument is not nil
+		// (t.Fatal or panic otherwise) is a nil check for its caller.
+		o = paramOrigin(v)
+		o.aliases = c.closure([]ssa.Value{v})
+		o.retNull, o.keepNil = true, true
+		if out := c.walk(fn, o.finish()); out.returns > 0 && out.nilReturns == 0 {
+			f.NilAsserts = append(f.NilAsserts, i)
+		}
 	}
 	results := fn.Signature.Results()
 	if results.Len() >= 1 {
@@ -416,10 +429,14 @@ func (c *checker) walk(fn *ssa.Function, o *origin) outcome {
 		for _, s := range succs {
 			st := st
 			if s.nilKnown {
-				if !s.nonNil {
+				switch {
+				case s.nonNil:
+					st.nilness = nonNil
+				case o.keepNil:
+					st.nilness = knownNil
+				default:
 					continue // the nil branch holds no reference
 				}
-				st.nilness = nonNil
 			}
 			st = o.enter(st, f.b, s.b)
 			k := visitKey{s.b.Index, st}
@@ -480,6 +497,9 @@ func (c *checker) block(fn *ssa.Function, o *origin, f frame, out *outcome) (suc
 
 func (c *checker) atReturn(o *origin, ret *ssa.Return, st state, out *outcome) {
 	out.returns++
+	if st.nilness != nonNil {
+		out.nilReturns++
+	}
 	if st.refs-st.deferred <= 0 {
 		out.releasedReturns++
 	}

@@ -161,6 +161,44 @@ func fatalOnNil(t *testing.T) {
 	kfuncs.CpumaskRelease(m)
 }
 
+// requireMask returns only when m is not nil.
+func requireMask(t *testing.T, m *kfuncs.BPFCpumask) {
+	t.Helper()
+	if m == nil {
+		t.Fatal("CpumaskCreate: NULL")
+	}
+}
+
+func mustMask(m *kfuncs.BPFCpumask) {
+	if m == nil {
+		panic("CpumaskCreate: NULL")
+	}
+}
+
+func assertedByHelpers(t *testing.T) {
+	m := kfuncs.CpumaskCreate(k)
+	requireMask(t, m)
+	kfuncs.CpumaskSetCpu(0, m)
+	kfuncs.CpumaskRelease(m)
+	n := kfuncs.CpumaskCreate(k)
+	mustMask(n)
+	kfuncs.CpumaskSetCpu(0, n)
+	kfuncs.CpumaskRelease(n)
+}
+
+// logNil is no assertion: it returns in both cases.
+func logNil(t *testing.T, m *kfuncs.BPFCpumask) {
+	if m == nil {
+		t.Log("nil")
+	}
+}
+
+func notAsserted(t *testing.T) {
+	m := kfuncs.CpumaskCreate(k)
+	logNil(t, m)
+	kfuncs.CpumaskRelease(m) // want `possibly nil: CpumaskCreate's result`
+}
+
 func iterate(it *kfuncs.IterBits) (sum int32) {
 	for p := kfuncs.IterBitsNext(it); p != nil; p = kfuncs.IterBitsNext(it) {
 		sum += *p
