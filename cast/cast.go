@@ -129,8 +129,12 @@ func register(k *Kernel) {
 
 // kernelOf returns the Kernel whose allocator handed out b, or nil for nil
 // and for bitmaps of other allocators.
-func kernelOf(b *bpfbitmap.Bitmap) *Kernel {
-	if id := b.AllocatorID(); int(id) < len(kernels.tab) {
+func kernelOf(b *bpfbitmap.Bitmap) *Kernel { return kernelOfID(b, b.AllocatorID()) }
+
+// kernelOfID is kernelOf for a caller that has read b's allocator ID, id, and
+// compares it with other masks'.
+func kernelOfID(b *bpfbitmap.Bitmap, id uint32) *Kernel {
+	if int(id) < len(kernels.tab) {
 		return kernels.tab[id].Load()
 	}
 	return kernelOfSlow(b)

@@ -61,9 +61,12 @@ func (m *OwnedCpumask) Cpumask() *Cpumask { return (*Cpumask)(unsafe.Pointer(m))
 // small_const_nbits, and here the call is most of a one-word operation's cost.
 
 // view returns m's kernel and the words its operations may touch, or nil.
+// view, view2 and view3 each read every mask's header once and make no call
+// on the fast path: a one-word cpumask operation is a few loads, and calls
+// were most of its cost.
 func (m *Cpumask) view() (*Kernel, []uint64) {
 	b := m.bitmap()
-	k := kernelOf(b)
+	k := kernelOfID(b, b.AllocatorID())
 	if k == nil {
 		return nil, nil
 	}
@@ -82,22 +85,26 @@ func (k *Kernel) wordsOf(b *bpfbitmap.Bitmap) []uint64 {
 
 // view2 is view for two masks of one kernel; k is nil if either is nil or
 // they belong to different kernels. Masks of one kernel share its
-// allocator, so comparing the allocator IDs in their headers suffices.
+// allocator, so comparing the allocator IDs in their headers suffices; m is
+// resolved first, so that only m reaches kernelOfSlow (and its stale
+// warning), as with view.
 func (m *Cpumask) view2(o *Cpumask) (k *Kernel, w, ow []uint64) {
-	k, w = m.view()
-	if k == nil || o.bitmap().AllocatorID() != m.bitmap().AllocatorID() {
+	b := m.bitmap()
+	id := b.AllocatorID()
+	if k = kernelOfID(b, id); k == nil || o.bitmap().AllocatorID() != id {
 		return nil, nil, nil
 	}
-	return k, w, k.wordsOf(o.bitmap())
+	return k, k.wordsOf(b), k.wordsOf(o.bitmap())
 }
 
 // view3 is view2 for three masks.
-func (m *Cpumask) view3(a, b *Cpumask) (k *Kernel, w, aw, bw []uint64) {
-	k, w, aw = m.view2(a)
-	if k == nil || b.bitmap().AllocatorID() != m.bitmap().AllocatorID() {
+func (m *Cpumask) view3(x, y *Cpumask) (k *Kernel, w, xw, yw []uint64) {
+	b := m.bitmap()
+	id := b.AllocatorID()
+	if k = kernelOfID(b, id); k == nil || x.bitmap().AllocatorID() != id || y.bitmap().AllocatorID() != id {
 		return nil, nil, nil, nil
 	}
-	return k, w, aw, k.wordsOf(b.bitmap())
+	return k, k.wordsOf(b), k.wordsOf(x.bitmap()), k.wordsOf(y.bitmap())
 }
 
 // Kernel returns the kernel m belongs to, or nil for nil.
