@@ -3,12 +3,12 @@ package oracle
 import (
 	"errors"
 	"math/rand/v2"
-	"os"
-	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/bpfbitmap/prototype/internal/testutil"
 )
 
 // Require opens the oracle or skips t with the reason it is unavailable;
@@ -33,16 +33,9 @@ func countComparisons(t testing.TB) *int {
 	return n
 }
 
-// testRand is seeded from TEST_SEED when set, so a failure replays.
+// testRand draws from testutil.Seed, so TEST_SEED replays a failure.
 func testRand(t testing.TB) *rand.Rand {
-	seed := uint64(rand.Int64())
-	if s, ok := os.LookupEnv("TEST_SEED"); ok {
-		v, err := strconv.ParseUint(s, 10, 64)
-		require.NoError(t, err, "TEST_SEED")
-		seed = v
-	}
-	t.Logf("TEST_SEED=%d", seed) // set TEST_SEED to replay this run
-	return rand.New(rand.NewPCG(seed, 2))
+	return rand.New(rand.NewPCG(testutil.Seed(t), 2))
 }
 
 // edgeMasks are full-storage masks that sit on every boundary the kernel
