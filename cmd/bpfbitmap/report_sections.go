@@ -440,6 +440,8 @@ func arenaSection(d *reportJSON) string {
 			w("| (part of arena) | `bpf_cpumask_populate` alone, src__sz = %d bytes | %s |\n", r.SrcBytes, kernelNs(r.NsPerOp))
 		}
 	}
+	w("\n`bpf_cpumask_populate` copies ceil(nr_cpu_ids/64) words whatever `src__sz` is (it only refuses a shorter one), "+
+		"so on this kernel every size copies one word and the rows differ by noise.\n")
 	w("\nMethod: %s; %d iterations (divided by the words for the arena loops), fastest of %d runs; the loop itself (`bpf_iter_num_next` and the jump) took %s ns per iteration "+
 		"and is subtracted. The kernel has no `bpf_bitmap`, so the cast is timed by stand-ins, named in the table. "+
 		"The kfuncs run at this kernel's widths (nr_cpu_ids=%d: one word), so the longer arena masks have no kfunc to compare with here.\n",
@@ -472,7 +474,8 @@ func scxSection(d *reportJSON) string {
 		"result. Of the %d sites, %d sit inside an explicit `bpf_rcu_read_lock()` section and %d follow an acquiring call "+
 		"in their function: there the kernel refuses `bpf_assert`'s throw, and the NULL check needs an error path that "+
 		"unlocks or releases. The other %d have neither in their function, so the verifier's resource checks would let a "+
-		"`bpf_assert` stand there (references held by a caller are not seen by this textual count). The arena road's "+
+		"`bpf_assert` stand there (references held by a caller are not seen by this textual count, and whether sched_ext's "+
+		"struct_ops programs may throw at all was not checked). The arena road's "+
 		"%d `scx_bitmap_*` calls need no NULL check.\n\n",
 		t.CastMask, t.Masks, t.CastMask, t.InRCU, t.AfterAcquire, t.AssertAllowed, t.BitmapCalls)
 	w("| scheduler or directory | files | `bpf_cpumask_create` | `bpf_cpumask_*` calls | `cast_mask()` | distinct masks | in RCU section | after acquire | `scx_bitmap_*` calls |\n")
