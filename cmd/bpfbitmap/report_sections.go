@@ -440,7 +440,7 @@ func arenaSection(d *reportJSON) string {
 			w("| (part of arena) | `bpf_cpumask_populate` alone, src__sz = %d bytes | %s |\n", r.SrcBytes, kernelNs(r.NsPerOp))
 		}
 	}
-	w("\n`bpf_cpumask_populate` copies ceil(nr_cpu_ids/64) words whatever `src__sz` is (it only refuses a shorter one), "+
+	w("\n`bpf_cpumask_populate` copies ceil(nr_cpu_ids/64) words whatever `src__sz` is (it only refuses a shorter one), " +
 		"so on this kernel every size copies one word and the rows differ by noise.\n")
 	w("\nMethod: %s; %d iterations (divided by the words for the arena loops), fastest of %d runs; the loop itself (`bpf_iter_num_next` and the jump) took %s ns per iteration "+
 		"and is subtracted. The kernel has no `bpf_bitmap`, so the cast is timed by stand-ins, named in the table. "+
