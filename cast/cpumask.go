@@ -60,6 +60,15 @@ func (m *OwnedCpumask) Cpumask() *Cpumask { return (*Cpumask)(unsafe.Pointer(m))
 // functions without the call: the kernel's cpumask.h does the same for
 // small_const_nbits, and here the call is most of a one-word operation's cost.
 
+// firstInWord is find_first_bit on one word whose bits past size are clear:
+// the lowest set bit, or size.
+func firstInWord(x uint64, size int) uint32 {
+	if x == 0 {
+		return uint32(size)
+	}
+	return uint32(bits.TrailingZeros64(x))
+}
+
 // view returns m's kernel and the words its operations may touch, or nil.
 // view, view2 and view3 each read every mask's header once and make no call
 // on the fast path: a one-word cpumask operation is a few loads, and calls
@@ -121,8 +130,11 @@ func (m *Cpumask) AppendWords(dst []uint64) []uint64 {
 // (cpumask_first; NR_CPUS, not nr_cpu_ids, when NR_CPUS <= 64).
 func (m *Cpumask) First() uint32 {
 	k, w := m.view()
-	if k == nil {
+	switch {
+	case k == nil:
 		return NotFound
+	case k.small <= words.WordBits:
+		return firstInWord(w[0]&words.LastWordMask(k.small), k.small)
 	}
 	return uint32(words.FindFirstBit(w, k.small))
 }
@@ -131,8 +143,11 @@ func (m *Cpumask) First() uint32 {
 // (cpumask_first_zero).
 func (m *Cpumask) FirstZero() uint32 {
 	k, w := m.view()
-	if k == nil {
+	switch {
+	case k == nil:
 		return NotFound
+	case k.small <= words.WordBits:
+		return firstInWord(^w[0]&words.LastWordMask(k.small), k.small)
 	}
 	return uint32(words.FindFirstZeroBit(w, k.small))
 }
@@ -141,8 +156,11 @@ func (m *Cpumask) FirstZero() uint32 {
 // (cpumask_first_and).
 func (m *Cpumask) FirstAnd(o *Cpumask) uint32 {
 	k, w, ow := m.view2(o)
-	if k == nil {
+	switch {
+	case k == nil:
 		return NotFound
+	case k.small <= words.WordBits:
+		return firstInWord(w[0]&ow[0]&words.LastWordMask(k.small), k.small)
 	}
 	return uint32(words.FindFirstAndBit(w, ow, k.small))
 }
@@ -197,6 +215,10 @@ func (m *Cpumask) Empty() bool {
 // one query of exact width N).
 func (m *Cpumask) Full() bool {
 	k, w := m.view()
+	if k != nil && k.nrCPUIDs <= words.WordBits {
+		mask := words.LastWordMask(k.nrCPUIDs)
+		return w[0]&mask == mask
+	}
 	return k != nil && words.Full(w, k.nrCPUIDs)
 }
 
