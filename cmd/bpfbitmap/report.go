@@ -186,8 +186,8 @@ func runReport(c *command, o reportOptions, stdout, stderr io.Writer) int {
 	}
 	timings, err := bench.RunTimings(bench.TimingTopologies, o.count, func(cs bench.Case, run int) {
 		if cs.Fn == bench.Fns[0] && cs.Design == bench.Fixed {
-			fmt.Fprintf(stderr, "bpfbitmap report: timing %d cases on %v, run %d of %d\n",
-				2*len(bench.Fns), cs.Topology, run+1, o.count)
+			fmt.Fprintf(stderr, "bpfbitmap report: timing %d operations on %v, run %d of %d\n",
+				len(bench.Fns), cs.Topology, run+1, o.count)
 		}
 	})
 	if err != nil {

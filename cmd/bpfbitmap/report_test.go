@@ -60,7 +60,7 @@ func TestReportWritesDesign(t *testing.T) {
 	dir := t.TempDir()
 	r := runReportCLI(t, "-out", dir, "-prose", committedProse)
 	require.Equal(t, exitOK, r.code, "stderr: %s", r.stderr)
-	assert.Contains(t, r.stderr, "bpfbitmap report: timing 52 cases on nr_cpu_ids=2 NR_CPUS=256, run 1 of 1\n")
+	assert.Contains(t, r.stderr, "bpfbitmap report: timing 26 operations on nr_cpu_ids=2 NR_CPUS=256, run 1 of 1\n")
 
 	var want []string
 	for _, f := range chartFiles() {
