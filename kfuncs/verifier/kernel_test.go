@@ -116,7 +116,7 @@ func loadKernel(t testing.TB, o *oracle.Oracle, insns asm.Instructions, maps []p
 	}, ebpf.ProgramOptions{LogLevel: ebpf.LogLevelBranch | ebpf.LogLevelStats, LogSizeStart: 1 << 20})
 	if err == nil {
 		defer p.Close()
-		return kernelVerdict{ok: true, processed: processedInsns(p.VerifierLog), insn: -1}
+		return kernelVerdict{ok: true, processed: processedInsns(p.VerifierLog), insn: -1, log: p.VerifierLog}
 	}
 	var ve *ebpf.VerifierError
 	if !errors.As(err, &ve) {

@@ -13,6 +13,13 @@ type ckpt struct {
 	st       *state
 	parent   *ckpt
 	branches int
+	// hits and misses decide eviction; an evicted state still counts
+	// towards peak_states while paths below it run.
+	hits, misses int
+	evicted      bool
+	// backedges counts loop paths that converged on this state; the
+	// kernel keeps them (num_backedges) until the loop is done.
+	backedges int
 }
 
 // isPrunePoint: jump targets and iterator next calls, where the kernel's
@@ -28,17 +35,45 @@ func (e *env) visit() (bool, error) {
 	st := e.cur
 	iterNext := e.prog.iterNext[st.pc]
 	add := iterNext || (e.jmps-e.prevJmps >= 2 && e.processed-e.prevProcessed >= 8)
-	for _, c := range e.ckpts[st.pc] {
-		if c.branches == 0 && subsumes(c.st, st, false, e.prog.liveBefore[st.pc], e.prog.stackLive[st.pc]) {
+	list := e.ckpts[st.pc]
+	statesCnt := 0
+	// The kernel's list has the newest state first.
+	for i := len(list) - 1; i >= 0; i-- {
+		c := list[i]
+		statesCnt++
+		switch {
+		case c.branches == 0 && subsumes(c.st, st, false, e.prog.liveBefore[st.pc], e.prog.stackLive[st.pc]):
+			c.hits++
 			return true, nil
-		}
-		if c.branches > 0 && iterNext && subsumes(c.st, st, true, allRegs, allSlots) && st.iterActive(e.iterSlot(st)) {
+		case c.branches > 0 && iterNext && subsumes(c.st, st, true, allRegs, allSlots) && st.iterActive(e.iterSlot(st)):
+			c.hits++
+			c.backedges++
+			e.backedges++
+			e.peakStates = max(e.peakStates, e.liveStates+e.freeList+e.backedges)
 			return true, nil
-		}
-		if c.branches > 0 && !iterNext && subsumes(c.st, st, false, allRegs, allSlots) && subsumes(st, c.st, false, allRegs, allSlots) {
+		case c.branches > 0 && !iterNext && subsumes(c.st, st, false, allRegs, allSlots) && subsumes(st, c.st, false, allRegs, allSlots):
 			return false, e.reject(syscall.EINVAL, "infinite loop detected at insn %d", st.pc)
 		}
+		if add {
+			c.misses++
+		}
+		// A state that keeps missing is dropped; checkpoints of loops in
+		// progress get more chances so iterators can converge.
+		n := 3
+		if iterNext && c.branches > 0 {
+			n = 64
+		}
+		if c.misses > c.hits*n+n {
+			list = append(list[:i], list[i+1:]...)
+			e.liveStates--
+			if c.branches > 0 {
+				c.evicted = true
+				e.freeList++
+			}
+		}
 	}
+	e.ckpts[st.pc] = list
+	e.maxStatesPerInsn = max(e.maxStatesPerInsn, statesCnt)
 	if !add {
 		return false, nil
 	}
@@ -47,6 +82,9 @@ func (e *env) visit() (bool, error) {
 	c.st.parent = nil
 	e.ckpts[st.pc] = append(e.ckpts[st.pc], c)
 	st.parent = c
+	e.totalStates++
+	e.liveStates++
+	e.peakStates = max(e.peakStates, e.liveStates+e.freeList+e.backedges)
 	return false, nil
 }
 
@@ -67,6 +105,11 @@ func (e *env) pathDone(c *ckpt) {
 		if c.branches > 0 {
 			return
 		}
+		if c.evicted {
+			e.freeList--
+		}
+		e.backedges -= c.backedges
+		c.backedges = 0
 	}
 }
 

@@ -86,8 +86,10 @@ type env struct {
 	// jmps counts jump-class instructions (calls and exits too); prevJmps
 	// and prevProcessed are both counts at the last stored checkpoint.
 	jmps, prevJmps, prevProcessed int
-	kfuncSeen                     map[int]bool
-	nullSeen                      map[int]bool
+	// The state counts of the kernel's summary line.
+	totalStates, liveStates, peakStates, maxStatesPerInsn, freeList, backedges int
+	kfuncSeen                                                                  map[int]bool
+	nullSeen                                                                   map[int]bool
 
 	stack []*state
 	cur   *state
@@ -132,13 +134,8 @@ func (e *env) stats() Stats {
 // summary is the kernel's last log line. The state counts are the model's
 // checkpoints, which the kernel stores by other heuristics.
 func (e *env) summary() string {
-	total, most := 0, 0
-	for _, cs := range e.ckpts {
-		total += len(cs)
-		most = max(most, len(cs))
-	}
 	return fmt.Sprintf("processed %d insns (limit %d) max_states_per_insn %d total_states %d peak_states %d mark_read 0\n",
-		e.processed, complexityLimitInsns, most, total, total)
+		e.processed, complexityLimitInsns, e.maxStatesPerInsn, e.totalStates, e.peakStates)
 }
 
 func (e *env) finish(err error) error {
