@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 
 	"github.com/bpfbitmap/prototype/bench"
 	"github.com/bpfbitmap/prototype/cast"
@@ -321,4 +323,39 @@ func TestReplaceSections(t *testing.T) {
 		_, err := replaceSections(bad, []section{{"x", "new"}})
 		assert.ErrorIs(t, err, errMarkers, "%q", bad)
 	}
+}
+
+// fsizeChildEnv names the directory a re-executed test binary writes the
+// report into under a file size limit.
+const fsizeChildEnv = "BPFBITMAP_TEST_FSIZE_DIR"
+
+// TestReportFileSizeLimit: under RLIMIT_FSIZE, design.md (the largest
+// file) cannot be written whole; the run fails with the kernel's EFBIG and
+// leaves the previous report as it was. The limit is set in a re-executed
+// test binary, so that it does not hold for this process.
+func TestReportFileSizeLimit(t *testing.T) {
+	if dir := os.Getenv(fsizeChildEnv); dir != "" {
+		limit := unix.Rlimit{Cur: 20 << 10, Max: 20 << 10}
+		require.NoError(t, unix.Setrlimit(unix.RLIMIT_FSIZE, &limit))
+		var stdout, stderr bytes.Buffer
+		code := run(append(append([]string{"report"}, quick...), "-out", dir, "-prose", committedProse), nil, &stdout, &stderr)
+		os.Stderr.WriteString(stderr.String())
+		os.Exit(code)
+	}
+	dir := t.TempDir()
+	require.Equal(t, exitOK, runReportCLI(t, "-out", dir, "-prose", committedProse).code)
+	before := snapshot(t, dir)
+	require.Greater(t, len(before["design.md"]), 20<<10, "design.md must be larger than the limit")
+
+	cmd := exec.Command(os.Args[0], "-test.run=^TestReportFileSizeLimit$")
+	cmd.Env = append(os.Environ(), fsizeChildEnv+"="+dir)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit, "stderr: %s", stderr.String())
+	assert.Equal(t, exitFail, exit.ExitCode())
+	assert.Contains(t, stderr.String(), "bpfbitmap report: writing "+filepath.Join(dir, "design.md")+": ")
+	assert.Contains(t, stderr.String(), "file too large")
+	assert.Equal(t, before, snapshot(t, dir), "previous report intact, no temporary files")
 }
