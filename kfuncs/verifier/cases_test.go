@@ -18,6 +18,9 @@ type ruleCase struct {
 	msg    string
 	insn   int  // instruction index of the rejection
 	kernel bool // a fixed-design program the live kernel can load
+	// precisionGap marks a program on which the model, which does not
+	// track scalar precision, processes more instructions than the kernel.
+	precisionGap bool
 }
 
 const cpusPtrOff = -1 // replaced by the kernel's offsetof(task_struct, cpus_ptr)
@@ -270,6 +273,8 @@ var ruleCases = []ruleCase{
 	{name: "stack_too_short_for_mask", kernel: true, insn: 2,
 		insns: cat(mov(asm.R1, asm.RFP), asm.Add.Imm(asm.R1, -8), call("bpf_cpumask_weight"), ret0),
 		msg:   "invalid read from stack R1 off=-8 size=32"},
+	{name: "many_joins_evict_states", kernel: true, insns: manyJoins(12)},
+	{name: "many_joins_scalars", kernel: true, insns: manyScalarJoins(12), precisionGap: true},
 	{name: "dfs_order_fallthrough_first", kernel: true, insn: 3,
 		insns: cat(call("bpf_cpumask_create"), asm.JNE.Imm(asm.R0, 0, "ok"), movi(asm.R1, 5), call("bpf_cpumask_empty"), asm.Return(),
 			asm.Return().WithSymbol("ok")),
@@ -286,4 +291,32 @@ func withCpusPtr(insns asm.Instructions, off int) asm.Instructions {
 		out[i] = ins
 	}
 	return out
+}
+
+// manyJoins is a program whose paths reach the same instructions with n
+// different stack pointers in R6, which stays live, so the states stored
+// there keep missing and the kernel evicts them (is_state_visited's
+// miss_cnt heuristic).
+func manyJoins(n int) asm.Instructions {
+	out := asm.Instructions{asm.LoadMem(asm.R7, asm.R1, 0, asm.DWord), mov(asm.R6, asm.RFP)}
+	for i := 1; i <= n; i++ {
+		l := "j" + string(rune('a'+i))
+		out = append(out, asm.JNE.Imm(asm.R7, int32(i), l), mov(asm.R6, asm.RFP), asm.Add.Imm(asm.R6, int32(-8*i)), asm.Mov.Reg(asm.R8, asm.R7).WithSymbol(l))
+		out = append(out, asm.Add.Imm(asm.R8, 1), asm.Add.Imm(asm.R8, 1), asm.Add.Imm(asm.R8, 1), asm.Add.Imm(asm.R8, 1))
+	}
+	return append(out, mov(asm.R1, asm.R6), movi(asm.R0, 0), asm.Return())
+}
+
+// manyScalarJoins is manyJoins with n different constants in R6 instead:
+// the kernel, which tracks which scalars must be precise, finds the
+// constant never matters and prunes; the model compares scalars by range
+// and explores more (see docs/verifier.md).
+func manyScalarJoins(n int) asm.Instructions {
+	out := asm.Instructions{asm.LoadMem(asm.R7, asm.R1, 0, asm.DWord), movi(asm.R6, 0)}
+	for i := 1; i <= n; i++ {
+		l := "j" + string(rune('a'+i))
+		out = append(out, asm.JNE.Imm(asm.R7, int32(i), l), movi(asm.R6, int32(i)), asm.Mov.Reg(asm.R8, asm.R6).WithSymbol(l))
+		out = append(out, asm.Add.Imm(asm.R8, 1), asm.Add.Imm(asm.R8, 1), asm.Add.Imm(asm.R8, 1), asm.Add.Imm(asm.R8, 1))
+	}
+	return append(out, mov(asm.R0, asm.R6), asm.Return())
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/bpfbitmap/prototype/kfuncs/verifier"
 )
 
-var updateDoc = flag.Bool("update", false, "rewrite the generated part of docs/verifier.md")
+var updateDoc = flag.Bool("update", false, "rewrite the generated part of docs/verifier.md and, with a kernel, "+summaryGolden)
 
 const (
 	docPath  = "../../docs/verifier.md"
@@ -48,12 +48,18 @@ func TestVerifierDoc(t *testing.T) {
 	require.True(t, i >= 0 && j > i, "docs/verifier.md lacks the generated-part markers")
 	want := string(doc[:i+len(docBegin)]) + "\n" + b.String() + string(doc[j:])
 	if *updateDoc {
-		tmp := filepath.Join(filepath.Dir(docPath), ".verifier.md.tmp")
-		require.NoError(t, os.WriteFile(tmp, []byte(want), 0o644))
-		require.NoError(t, os.Rename(tmp, docPath))
+		writeFile(t, docPath, want)
 		return
 	}
 	if want != string(doc) {
 		t.Fatal("docs/verifier.md is stale: go test ./kfuncs/verifier -run TestVerifierDoc -update")
 	}
+}
+
+// writeFile replaces path with data through a temporary file.
+func writeFile(t *testing.T, path, data string) {
+	t.Helper()
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+	require.NoError(t, os.WriteFile(tmp, []byte(data), 0o644))
+	require.NoError(t, os.Rename(tmp, path))
 }

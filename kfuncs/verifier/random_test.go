@@ -3,6 +3,7 @@ package verifier_test
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"math/rand/v2"
 	"regexp"
 	"strings"
@@ -80,8 +81,16 @@ func TestKernelAgreement(t *testing.T) {
 			}
 		}
 	}
+	var golden strings.Builder
 	for _, p := range allPrograms(progs.Fixed, tg) {
 		check(p)
+		if *updateDoc {
+			kv := loadKernel(t, o, p.Insns, p.Maps)
+			fmt.Fprintf(&golden, "%s\t%s\n", p.Name, processedLine(kv.log))
+		}
+	}
+	if *updateDoc {
+		writeFile(t, summaryGolden, golden.String())
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := 0; i < *randomN; i++ {
