@@ -13,7 +13,9 @@
 // kfunc or Bitmap.Release (also in a defer), moved into a kptr slot with
 // KptrXchg, returned, or handed to code the analyzer cannot follow (stored in
 // memory, passed to an unknown function). The branch on which it was found
-// nil holds nothing.
+// nil holds nothing. An iterator KF_ITER_NEW started (IterBitsNew,
+// IterBitmapNew) holds a reference until KF_ITER_DESTROY, as
+// mark_stack_slots_iter makes it in the verifier.
 //
 // Which functions acquire, release or may return nil comes from the kfunc
 // flag table, kfuncs.Kfuncs, read when the analyzer runs.

@@ -9,7 +9,9 @@
 // pointer into a scalar, and any later use fails ("R1 type=scalar
 // expected=fp", "invalid mem access 'scalar'"). This analyzer reports a Go
 // path that uses the value, or a cast view made from it (BitmapCastToCpumask,
-// Cpumask()), after such a call, including a second release.
+// Cpumask()), after such a call, including a second release, and an
+// iterator after KF_ITER_DESTROY ("expected an initialized iter_bits as arg
+// #0").
 //
 // Which functions acquire, release or may return nil comes from the kfunc
 // flag table, kfuncs.Kfuncs, read when the analyzer runs.

@@ -37,6 +37,10 @@ type role struct {
 	view      bool         // the result shares argument 0's object and takes no reference
 	release   map[int]bool // arguments whose reference the call consumes
 	xchg      bool         // bpf_kptr_xchg: argument 1 moves into the slot
+	// iterNew (KF_ITER_NEW) starts the iterator at argument iterArg,
+	// which then holds a reference until KF_ITER_DESTROY.
+	iterNew bool
+	iterArg int
 	// nilMsg gives, for each argument the verifier refuses maybe-NULL, the
 	// verifier's message; deref arguments (method receivers) have "".
 	nilMsg map[int]string
@@ -82,7 +86,26 @@ func kfuncRole(k kfuncs.Kfunc, fn *types.Func) (*role, error) {
 	checked := k.Flags&(kfuncs.KfTrustedArgs|kfuncs.KfRelease|kfuncs.KfRcu) != 0
 	for i, p := range sig.Params {
 		g := i + off
-		if g >= params.Len() || p.Kind != kfuncs.ParamStruct {
+		if g >= params.Len() {
+			continue
+		}
+		if p.Kind == kfuncs.ParamIter {
+			// An open-coded iterator on the stack: KF_ITER_NEW makes it
+			// hold a reference (mark_stack_slots_iter), KF_ITER_DESTROY
+			// drops it, and any other use needs it initialised.
+			name := strings.TrimPrefix(p.Struct, "bpf_")
+			switch {
+			case k.Flags.Has(kfuncs.KfIterNew):
+				r.iterNew, r.iterArg = true, g
+			case k.Flags.Has(kfuncs.KfIterDestroy):
+				r.setBool(&r.release, g)
+				r.set(&r.uarMsg, g, fmt.Sprintf("expected an initialized %s as arg #%d", name, i))
+			default:
+				r.set(&r.uarMsg, g, fmt.Sprintf("expected an initialized %s as arg #%d", name, i))
+			}
+			continue
+		}
+		if p.Kind != kfuncs.ParamStruct {
 			continue
 		}
 		r.set(&r.uarMsg, g, fmt.Sprintf("R%d type=scalar expected=fp", i+1))

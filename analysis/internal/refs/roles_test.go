@@ -3,6 +3,7 @@ package refs
 import (
 	"fmt"
 	"go/types"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -44,6 +45,17 @@ func TestRolesFromTable(t *testing.T) {
 			checked := k.Flags&(kfuncs.KfTrustedArgs|kfuncs.KfRelease|kfuncs.KfRcu) != 0
 			wantRelease, wantNil, wantUAR := map[int]bool{}, map[int]string{}, map[int]string{}
 			for i, p := range sig.Params {
+				if p.Kind == kfuncs.ParamIter {
+					g := i + off
+					assert.Equal(t, k.Flags.Has(kfuncs.KfIterNew), r.iterNew && r.iterArg == g, "iterNew")
+					if !k.Flags.Has(kfuncs.KfIterNew) {
+						wantUAR[g] = fmt.Sprintf("expected an initialized %s as arg #%d", strings.TrimPrefix(p.Struct, "bpf_"), i)
+					}
+					if k.Flags.Has(kfuncs.KfIterDestroy) {
+						wantRelease[g] = true
+					}
+					continue
+				}
 				if p.Kind != kfuncs.ParamStruct {
 					continue
 				}

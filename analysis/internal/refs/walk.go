@@ -19,6 +19,7 @@ type origin struct {
 	acquire bool   // a reference that must be released, stored or returned
 	retNull bool   // may be nil until compared with nil
 	param   bool
+	iter    bool // an iterator KF_ITER_NEW started
 	// keepNil walks on through the branch where the value is nil, which
 	// otherwise ends the path (it holds nothing there).
 	keepNil bool
@@ -122,6 +123,15 @@ func (c *checker) origins(fn *ssa.Function) []*origin {
 				continue
 			}
 			r := c.roleOf(call.Common())
+			if r != nil && r.iterNew {
+				if args := callArgs(call.Common()); r.iterArg < len(args) && !isNil(args[r.iterArg]) {
+					o := &origin{def: call, pos: call.Pos(), name: r.name, why: "KF_ITER_NEW", acquire: true, iter: true,
+						views: map[ssa.Value]bool{}, errs: map[ssa.Value]bool{}}
+					o.aliases = c.closure([]ssa.Value{args[r.iterArg]})
+					out = append(out, o.finish())
+				}
+				continue
+			}
 			if r == nil || !(r.acquire || r.retNull) {
 				continue
 			}
@@ -416,6 +426,7 @@ func (c *checker) walk(fn *ssa.Function, o *origin) outcome {
 				start.i = i + 1
 			}
 		}
+		start.st.deferred = c.deferredBefore(o, start)
 	}
 	visited := map[visitKey]bool{}
 	stack := []frame{start}
@@ -447,6 +458,37 @@ func (c *checker) walk(fn *ssa.Function, o *origin) outcome {
 		}
 	}
 	return out
+}
+
+// deferredBefore counts the deferred releases of o registered before its
+// definition on every path to it: Go code defers IterBitsDestroy(&it)
+// before IterBitsNew(&it, ...).
+func (c *checker) deferredBefore(o *origin, start frame) int8 {
+	var n int8
+	for _, b := range start.b.Parent().Blocks {
+		if !b.Dominates(start.b) {
+			continue
+		}
+		for i, instr := range b.Instrs {
+			if b == start.b && i >= start.i {
+				break
+			}
+			d, ok := instr.(*ssa.Defer)
+			if !ok {
+				continue
+			}
+			r := c.roleOf(d.Common())
+			if r == nil {
+				continue
+			}
+			for j, a := range callArgs(d.Common()) {
+				if r.release[j] && o.aliases[a] {
+					n++
+				}
+			}
+		}
+	}
+	return n
 }
 
 type succ struct {
@@ -520,6 +562,11 @@ func (c *checker) atReturn(o *origin, ret *ssa.Return, st state, out *outcome) {
 			}
 			return // the caller owns it now
 		}
+	}
+	if o.iter && st.refs-st.deferred > 0 {
+		c.add(RuleUnreleased, o.pos,
+			"unreleased reference: the iterator %s started (KF_ITER_NEW) is not destroyed on every path (verifier: Unreleased reference)", o.name)
+		return
 	}
 	if o.acquire && st.refs-st.deferred > 0 {
 		why := "KF_ACQUIRE"
@@ -608,8 +655,11 @@ func posOf(instr ssa.Instruction, o *origin) token.Pos {
 
 func (c *checker) useAfterRelease(o *origin, instr ssa.Instruction, st state, by, verifier string) {
 	what := "the reference from " + o.name
-	if o.param {
+	switch {
+	case o.param:
 		what = o.name
+	case o.iter:
+		what = "the iterator " + o.name + " started"
 	}
 	c.add(RuleUseAfterRelease, posOf(instr, o), "use after release: %s, released by %s, is used by %s (verifier: %s)", what, st.relBy, by, verifier)
 }

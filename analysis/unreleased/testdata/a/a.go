@@ -89,7 +89,38 @@ func throughHelper() {
 	kfuncs.CpumaskClear(m)
 }
 
+func iteratorNotDestroyed(w []uint64) int32 {
+	var it kfuncs.IterBits
+	kfuncs.IterBitsNew(&it, w, uint32(len(w))) // want `unreleased reference: the iterator IterBitsNew started \(KF_ITER_NEW\) is not destroyed on every path`
+	p := kfuncs.IterBitsNext(&it)
+	if p == nil {
+		return -1 // it still holds its copy here
+	}
+	kfuncs.IterBitsDestroy(&it)
+	return *p
+}
+
 // Not flagged.
+
+func iteratorDestroyedInDefer(b *bpfbitmap.Bitmap) (n int) {
+	var it kfuncs.IterBitmap
+	defer kfuncs.IterBitmapDestroy(&it) // Go's order: deferred before it starts
+	kfuncs.IterBitmapNew(&it, b)
+	for p := kfuncs.IterBitmapNext(&it); p != nil; p = kfuncs.IterBitmapNext(&it) {
+		n++
+	}
+	return n
+}
+
+func iteratorDestroyedAfterLoop(w []uint64) (sum int32) {
+	var it kfuncs.IterBits
+	kfuncs.IterBitsNew(&it, w, uint32(len(w)))
+	for p := kfuncs.IterBitsNext(&it); p != nil; p = kfuncs.IterBitsNext(&it) {
+		sum += *p
+	}
+	kfuncs.IterBitsDestroy(&it)
+	return sum
+}
 
 func releasedOnEveryPath(cond bool) {
 	b := kfuncs.BitmapCreate(k, 100)

@@ -83,6 +83,13 @@ func parameter(b *bpfbitmap.Bitmap) int {
 	return b.Len() // want `use after release: b, released by BitmapRelease, is used by Bitmap.Len`
 }
 
+func iteratorAfterDestroy(w []uint64) bool {
+	var it kfuncs.IterBits
+	kfuncs.IterBitsNew(&it, w, uint32(len(w)))
+	kfuncs.IterBitsDestroy(&it)
+	return kfuncs.IterBitsNext(&it) != nil // want `use after release: the iterator IterBitsNew started, released by IterBitsDestroy, is used by IterBitsNext \(verifier: expected an initialized iter_bits as arg #0\)`
+}
+
 // Not flagged.
 
 func usedThenReleased() uint32 {
