@@ -424,7 +424,11 @@ func (e *env) memSizeArg(i int, regno asm.Register) error {
 	if size.umax == 0 {
 		return nil
 	}
-	return pair(e.helperMem(regno, &e.cur.regs[regno], int(size.umax), false))
+	if err := e.helperMem(regno, &e.cur.regs[regno], int(size.umax), false); err != nil {
+		return pair(err)
+	}
+	e.markPrecise(e.cur, 1<<(regno+1), 0)
+	return nil
 }
 
 // helperMem is check_helper_mem_access for a read and a write of size
@@ -594,6 +598,7 @@ func (e *env) constKey(key *reg) (uint64, bool) {
 	if spill != 4 || !s.spilled.known() {
 		return 0, false
 	}
+	e.markPrecise(e.cur, 0, 1<<(slotIdx/8))
 	return s.spilled.umin, true
 }
 

@@ -84,12 +84,21 @@ func (e *env) condJump(ins *asm.Instruction) error {
 		return err
 	}
 	target := e.prog.targets[st.pc]
-	switch branchTaken(dst, &src, op, jmp32) {
-	case 1:
-		st.pc = target
-		return nil
-	case 0:
-		st.pc++
+	if taken := branchTaken(dst, &src, op, jmp32); taken >= 0 {
+		// The verdict now rests on the compared scalars' values.
+		var regs uint16
+		if dst.typ == scalarValue {
+			regs |= 1 << ins.Dst
+		}
+		if ins.OpCode.Source() == asm.RegSource && src.typ == scalarValue {
+			regs |= 1 << ins.Src
+		}
+		e.markPrecise(st, regs, 0)
+		if taken == 1 {
+			st.pc = target
+		} else {
+			st.pc++
+		}
 		return nil
 	}
 	other := st.clone()

@@ -42,16 +42,17 @@ func (e *env) visit() (bool, error) {
 		c := list[i]
 		statesCnt++
 		switch {
-		case c.branches == 0 && subsumes(c.st, st, false, e.prog.liveBefore[st.pc], e.prog.stackLive[st.pc]):
+		case c.branches == 0 && subsumes(c.st, st, notExact, e.prog.liveBefore[st.pc], e.prog.stackLive[st.pc]):
 			c.hits++
+			e.propagatePrecision(c.st, st, e.prog.liveBefore[st.pc], e.prog.stackLive[st.pc])
 			return true, nil
-		case c.branches > 0 && iterNext && subsumes(c.st, st, true, allRegs, allSlots) && st.iterActive(e.iterSlot(st)):
+		case c.branches > 0 && iterNext && subsumes(c.st, st, rangeWithin, allRegs, allSlots) && st.iterActive(e.iterSlot(st)):
 			c.hits++
 			c.backedges++
 			e.backedges++
 			e.peakStates = max(e.peakStates, e.liveStates+e.freeList+e.backedges)
 			return true, nil
-		case c.branches > 0 && !iterNext && subsumes(c.st, st, false, allRegs, allSlots) && subsumes(st, c.st, false, allRegs, allSlots):
+		case c.branches > 0 && !iterNext && subsumes(c.st, st, exact, allRegs, allSlots) && subsumes(st, c.st, exact, allRegs, allSlots):
 			return false, e.reject(syscall.EINVAL, "infinite loop detected at insn %d", st.pc)
 		}
 		if add {
@@ -80,6 +81,7 @@ func (e *env) visit() (bool, error) {
 	e.prevJmps, e.prevProcessed = e.jmps, e.processed
 	c := &ckpt{st: st.clone(), parent: st.parent, branches: 1}
 	c.st.parent = nil
+	st.hist = nil
 	e.ckpts[st.pc] = append(e.ckpts[st.pc], c)
 	st.parent = c
 	e.totalStates++
@@ -157,7 +159,16 @@ func (m *idMap) check(old, cur uint32) bool {
 	return true
 }
 
-// subsumes is states_equal(RANGE_WITHIN) without liveness or precision:
+// cmpMode is enum exact_level of states_equal.
+type cmpMode uint8
+
+const (
+	notExact    cmpMode = iota // NOT_EXACT: imprecise scalars are equal
+	rangeWithin                // RANGE_WITHIN: scalars by range (loops)
+	exact                      // EXACT: the infinite loop check
+)
+
+// subsumes is states_equal:
 // every register and slot of old admits the current one, scalars by range
 // inclusion, pointers exactly up to a consistent renaming of ids; the
 // references and the RCU section match. ignoreDepth skips iterator depths,
@@ -166,7 +177,8 @@ func (m *idMap) check(old, cur uint32) bool {
 // Registers and stack slots outside live and liveSlots are not compared: a
 // complete state's dead ones are cleared before comparison
 // (clean_func_state).
-func subsumes(old, cur *state, ignoreDepth bool, live uint16, liveSlots uint64) bool {
+func subsumes(old, cur *state, mode cmpMode, live uint16, liveSlots uint64) bool {
+	ignoreDepth := mode == rangeWithin
 	if old.rcu != cur.rcu || len(old.refs) != len(cur.refs) {
 		return false
 	}
@@ -180,7 +192,7 @@ func subsumes(old, cur *state, ignoreDepth bool, live uint16, liveSlots uint64) 
 		if live&(1<<i) == 0 && i != int(asm.RFP) {
 			continue
 		}
-		if !regSafe(&old.regs[i], &cur.regs[i], &m) {
+		if !regSafe(&old.regs[i], &cur.regs[i], &m, mode) {
 			return false
 		}
 	}
@@ -206,7 +218,7 @@ func subsumes(old, cur *state, ignoreDepth bool, live uint16, liveSlots uint64) 
 				}
 			}
 		}
-		if o.isSpill() && !regSafe(&o.spilled, &c.spilled, &m) {
+		if o.isSpill() && !regSafe(&o.spilled, &c.spilled, &m, mode) {
 			return false
 		}
 		if o.types[7] == stackIter {
@@ -220,13 +232,17 @@ func subsumes(old, cur *state, ignoreDepth bool, live uint16, liveSlots uint64) 
 }
 
 // regSafe is regsafe for the modelled types.
-func regSafe(old, cur *reg, m *idMap) bool {
+func regSafe(old, cur *reg, m *idMap, mode cmpMode) bool {
 	switch {
 	case old.typ == notInit:
 		return true
 	case old.typ != cur.typ:
 		return false
 	case old.typ == scalarValue:
+		// A value nothing depended on may be anything (NOT_EXACT).
+		if mode == notExact && !old.precise {
+			return true
+		}
 		return old.umin <= cur.umin && cur.umax <= old.umax
 	}
 	return old.flag == cur.flag && old.off == cur.off && old.btf == cur.btf && old.m == cur.m &&
@@ -238,7 +254,7 @@ func regSafe(old, cur *reg, m *idMap) bool {
 // previous visit of the loop head become unknown, so the loop converges.
 func widen(old, cur *state) {
 	w := func(o, c *reg) {
-		if o.typ == scalarValue && c.typ == scalarValue && (o.umin != c.umin || o.umax != c.umax) {
+		if o.typ == scalarValue && c.typ == scalarValue && !o.precise && !c.precise && (o.umin != c.umin || o.umax != c.umax) {
 			*c = unknownReg()
 		}
 	}
@@ -250,4 +266,110 @@ func widen(old, cur *state) {
 			w(&old.stack[i].spilled, &cur.stack[i].spilled)
 		}
 	}
+}
+
+// propagatePrecision is propagate_precision: the current path was pruned
+// against old, so the values old needed precise are needed on it too.
+func (e *env) propagatePrecision(old, cur *state, live uint16, liveSlots uint64) {
+	var regs uint16
+	var slots uint64
+	for i := range old.regs {
+		if live&(1<<i) != 0 && old.regs[i].typ == scalarValue && old.regs[i].precise {
+			regs |= 1 << i
+		}
+	}
+	for i := range old.stack {
+		if liveSlots&(1<<i) != 0 && old.stack[i].isSpill() && old.stack[i].spilled.typ == scalarValue && old.stack[i].spilled.precise {
+			slots |= 1 << i
+		}
+	}
+	if regs != 0 || slots != 0 {
+		e.markPrecise(cur, regs, slots)
+	}
+}
+
+// markPrecise is mark_chain_precision: the registers and spilled slots
+// given must be precise in st, and so must whatever they were computed
+// from, back through the path's history into every checkpoint on it.
+func (e *env) markPrecise(st *state, regs uint16, slots uint64) {
+	mark := func(s *state) {
+		for i := range s.regs {
+			if regs&(1<<i) == 0 {
+				continue
+			}
+			if s.regs[i].typ == scalarValue {
+				s.regs[i].precise = true
+			} else {
+				regs &^= 1 << i
+			}
+		}
+		for i := range s.stack {
+			if slots&(1<<i) == 0 {
+				continue
+			}
+			if s.stack[i].isSpill() && s.stack[i].spilled.typ == scalarValue {
+				s.stack[i].spilled.precise = true
+			} else {
+				slots &^= 1 << i
+			}
+		}
+	}
+	mark(st)
+	hist, c := st.hist, st.parent
+	for regs != 0 || slots != 0 {
+		for i := len(hist) - 1; i >= 0; i-- {
+			regs, slots = e.backtrack(hist[i], regs, slots)
+		}
+		if c == nil {
+			return
+		}
+		mark(c.st)
+		hist, c = c.st.hist, c.parent
+	}
+}
+
+// backtrack is backtrack_insn: what had to be precise before the
+// instruction for regs and slots to be precise after it.
+func (e *env) backtrack(h histEntry, regs uint16, slots uint64) (uint16, uint64) {
+	ins := &e.prog.code[h.pc]
+	dst, src := uint16(1)<<ins.Dst, uint16(1)<<ins.Src
+	switch cls := ins.OpCode.Class(); {
+	case cls.IsALU():
+		if regs&dst == 0 {
+			break
+		}
+		if ins.OpCode.ALUOp() == asm.Mov {
+			regs &^= dst
+		}
+		if ins.OpCode.Source() == asm.RegSource {
+			regs |= src
+		}
+	case cls == asm.LdXClass:
+		if regs&dst != 0 {
+			regs &^= dst
+			if h.spi >= 0 {
+				slots |= 1 << h.spi
+			}
+		}
+	case cls == asm.StXClass || cls == asm.StClass:
+		if h.spi >= 0 && slots&(1<<h.spi) != 0 {
+			slots &^= 1 << h.spi
+			if cls == asm.StXClass {
+				regs |= src
+			}
+		}
+	case cls == asm.LdClass:
+		regs &^= dst
+	case cls.IsJump():
+		switch ins.OpCode.JumpOp() {
+		case asm.Call:
+			regs &^= 1
+		case asm.Ja, asm.Exit:
+		default:
+			if ins.OpCode.Source() == asm.RegSource && regs&(dst|src) != 0 {
+				regs |= dst | src
+			}
+		}
+	}
+	return regs, slots
 }

@@ -58,6 +58,10 @@ type reg struct {
 
 	memSize int32 // PTR_TO_MEM: readable bytes
 
+	// precise marks a scalar whose value some verdict depended on
+	// (mark_chain_precision): states differing in it are not equal.
+	precise bool
+
 	// An iterator's stack slot (STACK_ITER) keeps its state here.
 	iterState uint8
 	iterDepth int
@@ -318,8 +322,11 @@ type state struct {
 	stack [slots]slot
 	refs  []ref
 	rcu   bool // active_rcu_lock
-	// parent is the latest checkpoint on this state's path.
+	// parent is the latest checkpoint on this state's path, and hist the
+	// instructions run since it (the kernel's jmp_history), for
+	// backtracking precision marks.
 	parent *ckpt
+	hist   []histEntry
 	// logLen is the log length when this state was pushed, so a pop can
 	// truncate the log as pop_stack does at level 1.
 	logLen int
@@ -330,9 +337,17 @@ func (s *state) iterActive(spi int) bool {
 	return spi >= 0 && s.stack[spi].types[7] == stackIter && s.stack[spi].spilled.iterState == iterActive
 }
 
+// histEntry is one instruction of a state's history; spi is the stack
+// slot a spill or fill moved a register through, or -1.
+type histEntry struct {
+	pc  int
+	spi int
+}
+
 func (s *state) clone() *state {
 	c := *s
 	c.refs = append([]ref(nil), s.refs...)
+	c.hist = append([]histEntry(nil), s.hist...)
 	return &c
 }
 

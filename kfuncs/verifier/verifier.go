@@ -233,6 +233,7 @@ func (e *env) step() (done bool, err error) {
 	if ins.OpCode.Class().IsJump() {
 		e.jmps++
 	}
+	st.hist = append(st.hist, histEntry{pc: st.pc, spi: -1})
 	if l := e.log; l != nil {
 		if l.scratched() {
 			e.printInsnState(st)
@@ -461,6 +462,9 @@ func (e *env) pointerALU(ins *asm.Instruction, op asm.ALUOp, alu32 bool, dst, s 
 	if op == asm.Sub {
 		d = -d
 	}
+	if ins.OpCode.Source() == asm.RegSource {
+		e.markPrecise(e.cur, 1<<ins.Src, 0)
+	}
 	off := int64(dst.off) + d
 	if off >= 1<<29 || off <= -(1<<29) {
 		return unsupported(pc, "pointer offset %d", off)
@@ -598,6 +602,7 @@ func (e *env) stackRead(off int64, size int) (reg, error) {
 	s := &e.cur.stack[spi]
 	if s.isSpill() {
 		if size == 8 && off%8 == 0 {
+			e.cur.hist[len(e.cur.hist)-1].spi = spi
 			return s.spilled, nil
 		}
 		if s.spilled.typ != scalarValue {
@@ -776,8 +781,14 @@ func (e *env) stackWrite(off int64, size int, val *reg, ins *asm.Instruction) er
 	return nil
 }
 
-// saveSpill is save_register_state.
+// saveSpill is save_register_state; the history records the slot for
+// backtracking.
 func (e *env) saveSpill(s *slot, val *reg, size int) {
+	for i := range e.cur.stack {
+		if &e.cur.stack[i] == s {
+			e.cur.hist[len(e.cur.hist)-1].spi = i
+		}
+	}
 	s.spilled = *val
 	i := 8
 	for ; i > 8-size; i-- {
