@@ -9,14 +9,17 @@
 // pushed, the fall-through runs first), refines NULL-ness on `if rX == 0`
 // and `!= 0`, numbers ids and references as env->id_gen does, and checks
 // each kfunc call by the flags and prototype of its row in kfuncs.Kfuncs,
-// not by per-function code. The first rejection ends verification, as in
-// the kernel, and comes back as an *Error carrying the kernel's message.
+// not by per-function code. It prunes where the kernel prunes (register
+// liveness, scalar precision, the checkpoint heuristics), so its count of
+// processed instructions is the kernel's. The first rejection ends
+// verification, as in the kernel, and comes back as an *Error carrying the
+// kernel's message; with Config.Log, also the kernel's level-1 log.
 //
-// Anything outside the modelled subset (other helpers, bpf-to-bpf calls,
-// atomics, back-edges, fields of kernel structs other than
-// task_struct->cpus_ptr) is refused with an error wrapping ErrUnsupported,
-// never accepted by default. docs/verifier.md lists every rule with the
-// kernel function it comes from.
+// Anything outside the modelled subset (other helpers and kfuncs,
+// bpf-to-bpf calls, atomics, variable offsets, fields of kernel structs
+// other than task_struct->cpus_ptr) is refused with an error wrapping
+// ErrUnsupported, never accepted by default. docs/verifier.md lists every
+// rule with the kernel function it comes from.
 package verifier
 
 import (
