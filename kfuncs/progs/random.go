@@ -276,6 +276,7 @@ const (
 	regHeld          // a referenced, non-NULL mask
 	regRCU           // a non-NULL RCU pointer, valid until bpf_rcu_read_unlock
 	regScalar        // a kfunc's result
+	regView          // the generic design's cast of another register's bitmap
 )
 
 // buildDisciplined writes a program that releases what it holds on every
@@ -284,9 +285,21 @@ const (
 // held, an early exit that leaks).
 func (g *randGen) buildDisciplined() {
 	var regs [len(randomRegs)]int
+	var viewOf [len(randomRegs)]int // the register a view casts
 	rcu := false
 	slip := func() bool { return g.rng.IntN(20) == 0 }
 	calls := g.disciplinedKfuncs()
+	viewCalls := g.viewKfuncs()
+	// drop forgets the views of register i (and, when rcuOnly, only those
+	// of RCU bitmaps) once what they view is gone.
+	drop := func(i int, rcuOnly bool) {
+		for v, st := range regs {
+			if st == regView && (viewOf[v] == i || (rcuOnly && regs[viewOf[v]] == regRCU)) && !slip() {
+				g.emit(asm.Mov.Imm(randomRegs[v], 0))
+				regs[v] = regFree
+			}
+		}
+	}
 	for _, r := range randomRegs {
 		g.emit(asm.Mov.Imm(r, 0))
 	}
@@ -329,7 +342,7 @@ func (g *randGen) buildDisciplined() {
 	}
 	steps := 3 + g.rng.IntN(12)
 	for range steps {
-		switch g.rng.IntN(10) {
+		switch g.rng.IntN(11) {
 		case 0, 1: // create
 			i := pick(regFree, regScalar)
 			if i < 0 {
@@ -354,19 +367,24 @@ func (g *randGen) buildDisciplined() {
 				continue
 			}
 			g.emit(asm.Mov.Reg(asm.R1, randomRegs[i]), Call(g.name("bpf_cpumask_release")))
+			drop(i, false)
 			if !slip() {
 				g.emit(asm.Mov.Imm(randomRegs[i], 0))
 				regs[i] = regFree
 			}
 		case 4, 5: // a kfunc on the masks at hand
 			k := calls[g.rng.IntN(len(calls))]
+			masks := []int{regHeld, regRCU}
+			if len(viewCalls) > 0 && g.rng.IntN(2) == 0 {
+				k, masks = viewCalls[g.rng.IntN(len(viewCalls))], []int{regView}
+			}
 			sig, _ := k.Signature()
 			args := make(asm.Instructions, 0, len(sig.Params))
 			for j, p := range sig.Params {
 				r := asm.R1 + asm.Register(j)
 				if p.Kind == kfuncs.ParamScalar {
 					args = append(args, asm.Mov.Imm(r, int32(g.rng.IntN(4))))
-				} else if i := pick(regHeld, regRCU); i >= 0 {
+				} else if i := pick(masks...); i >= 0 {
 					args = append(args, asm.Mov.Reg(r, randomRegs[i]))
 				}
 			}
@@ -391,6 +409,7 @@ func (g *randGen) buildDisciplined() {
 				g.emit(asm.JEq.Imm(asm.R0, 0, skip), asm.Mov.Reg(asm.R1, asm.R0), Call(g.name("bpf_cpumask_release")))
 			}
 			g.emit(asm.Mov.Imm(randomRegs[i], 0).WithSymbol(skip))
+			drop(i, false)
 			regs[i] = regFree
 		case 7: // RCU: enter, read a kptr; or leave
 			if !rcu {
@@ -407,6 +426,7 @@ func (g *randGen) buildDisciplined() {
 			}
 			g.emit(Call("bpf_rcu_read_unlock"))
 			rcu = false
+			drop(-1, true)
 			for i, st := range regs {
 				if st == regRCU && !slip() {
 					g.emit(asm.Mov.Imm(randomRegs[i], 0))
@@ -420,6 +440,14 @@ func (g *randGen) buildDisciplined() {
 			}
 			ok := g.label()
 			g.emit(asm.JNE.Imm(randomRegs[i], 0, ok), asm.Mov.Imm(asm.R1, 0), Call("bpf_throw"), asm.Mov.Imm(asm.R5, 0).WithSymbol(ok))
+		case 10: // the generic design's cast, NULL-checked
+			src, dst := pick(regHeld, regRCU), pick(regFree, regScalar)
+			if g.d != Generic || src < 0 || dst < 0 {
+				continue
+			}
+			g.emit(asm.Mov.Reg(asm.R1, randomRegs[src]), Call("bpf_bitmap_cast_to_cpumask"), asm.Mov.Reg(randomRegs[dst], asm.R0))
+			regs[dst], viewOf[dst] = regView, src
+			checked(dst)
 		case 9: // an early exit on a context value
 			skip := g.label()
 			g.emit(asm.LoadMem(asm.R0, asm.R9, CtxErr, asm.DWord), asm.JGT.Imm(asm.R0, 3, skip))
@@ -428,6 +456,28 @@ func (g *randGen) buildDisciplined() {
 		}
 	}
 	unwind(-1)
+}
+
+// viewKfuncs are, in the generic design, the cpumask kfuncs a cast view
+// can be given: every mask parameter a struct cpumask or bpf_cpumask.
+func (g *randGen) viewKfuncs() []kfuncs.Kfunc {
+	if g.d != Generic {
+		return nil
+	}
+	var out []kfuncs.Kfunc
+	for _, k := range g.maskKfuncs() {
+		sig, _ := k.Signature()
+		ok := true
+		for _, p := range sig.Params {
+			if p.Kind == kfuncs.ParamStruct && p.Struct != "cpumask" && p.Struct != "bpf_cpumask" {
+				ok = false
+			}
+		}
+		if ok {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // disciplinedKfuncs are the mask kfuncs whose mask parameters take the
