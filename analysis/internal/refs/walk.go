@@ -85,7 +85,7 @@ func (o *origin) enter(st state, pred, b *ssa.BasicBlock) state {
 const (
 	nonNil uint8 = iota
 	maybeNil
-	knownNil // only on walks with keepNil
+	knownNil // on the branch where it compared equal to nil
 )
 
 type state struct {
@@ -443,10 +443,12 @@ func (c *checker) walk(fn *ssa.Function, o *origin) outcome {
 				switch {
 				case s.nonNil:
 					st.nilness = nonNil
-				case o.keepNil:
+				case o.keepNil || !o.param:
+					// Nothing is held here, but passing the nil on is
+					// still refused.
 					st.nilness = knownNil
 				default:
-					continue // the nil branch holds no reference
+					continue
 				}
 			}
 			st = o.enter(st, f.b, s.b)
@@ -556,12 +558,15 @@ func (c *checker) atReturn(o *origin, ret *ssa.Return, st state, out *outcome) {
 			}
 			if i == 0 {
 				out.returned = true
-				if st.nilness == maybeNil {
+				if st.nilness != nonNil {
 					out.returnedMaybeNil = true
 				}
 			}
 			return // the caller owns it now
 		}
+	}
+	if st.nilness == knownNil {
+		return // the verifier drops the reference on the NULL branch
 	}
 	if o.iter && st.refs-st.deferred > 0 {
 		c.add(RuleUnreleased, o.pos,
@@ -710,19 +715,26 @@ func (c *checker) call(o *origin, instr ssa.CallInstruction, st state, out *outc
 			escape = true
 			continue
 		}
-		if st.nilness == maybeNil && !o.param {
+		if st.nilness != nonNil && !o.param {
+			reported := false
 			if msg, ok := r.nilMsg[i]; ok {
 				if deferred && r.release[i] {
 					// Decided at return: a nil check may still come.
 					st.deferNil = instr.Pos()
 				} else {
 					c.add(RulePossiblyNil, posOf(instr, o),
-						"possibly nil: %s's result (%s) is passed to %s before a nil check (verifier: %s)", o.name, o.why, name, msg)
-					st.nilness = nonNil
+						"possibly nil: %s's result (%s) is passed to %s %s (verifier: %s)", o.name, o.why, name, nilWhere(st), msg)
+					reported = true
 				}
 			} else if r.deref[i] {
 				c.add(RulePossiblyNil, posOf(instr, o),
-					"possibly nil: %s's result (%s) is dereferenced by %s before a nil check (verifier: R0 invalid mem access 'ptr_or_null_')", o.name, o.why, name)
+					"possibly nil: %s's result (%s) is dereferenced by %s %s (verifier: R0 invalid mem access 'ptr_or_null_')", o.name, o.why, name, nilWhere(st))
+				reported = true
+			}
+			if reported {
+				if st.nilness == knownNil {
+					return st, false // the verifier stops at the first error
+				}
 				st.nilness = nonNil
 			}
 		}
@@ -758,6 +770,14 @@ func (c *checker) call(o *origin, instr ssa.CallInstruction, st state, out *outc
 		return st, false
 	}
 	return st, true
+}
+
+// nilWhere says why the value may be nil at a use.
+func nilWhere(st state) string {
+	if st.nilness == knownNil {
+		return "on the branch where it is nil"
+	}
+	return "before a nil check"
 }
 
 // other applies an instruction other than a call or a terminator.
@@ -800,9 +820,12 @@ func (c *checker) other(o *origin, instr ssa.Instruction, st state, out *outcome
 			c.useAfterRelease(o, instr, st, "a load or store", "invalid mem access 'scalar'")
 			return st, false
 		}
-		if uses && st.nilness == maybeNil && !o.param {
+		if uses && st.nilness != nonNil && !o.param {
 			c.add(RulePossiblyNil, posOf(instr, o),
-				"possibly nil: %s's result (%s) is dereferenced before a nil check (verifier: R0 invalid mem access 'ptr_or_null_')", o.name, o.why)
+				"possibly nil: %s's result (%s) is dereferenced %s (verifier: R0 invalid mem access 'ptr_or_null_')", o.name, o.why, nilWhere(st))
+			if st.nilness == knownNil {
+				return st, false
+			}
 			st.nilness = nonNil
 		}
 		return st, true

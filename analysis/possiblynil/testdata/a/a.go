@@ -69,6 +69,33 @@ func intoSlot(slot *kfuncs.Kptr[kfuncs.BPFCpumask]) {
 	}
 }
 
+func invertedCheck() {
+	m := kfuncs.CpumaskCreate(k)
+	if m != nil {
+		kfuncs.CpumaskRelease(m)
+		return
+	}
+	kfuncs.CpumaskSetCpu(1, m) // want `possibly nil: CpumaskCreate's result \(KF_RET_NULL\) is passed to CpumaskSetCpu on the branch where it is nil`
+}
+
+func otherValueChecked(other *kfuncs.BPFCpumask) {
+	m := kfuncs.CpumaskCreate(k)
+	if other == nil {
+		return
+	}
+	kfuncs.CpumaskCopy(m, other.Cpumask()) // want `possibly nil: CpumaskCreate's result .* CpumaskCopy before a nil check`
+	kfuncs.CpumaskRelease(m)
+}
+
+func errorBranch(n int) int {
+	b, err := bpfbitmap.New(n)
+	if err != nil {
+		return b.Len() // want `possibly nil: New's result .* dereferenced by Bitmap.Len on the branch where it is nil`
+	}
+	defer b.Release()
+	return b.Len()
+}
+
 func loadedUnchecked(slot *kfuncs.Kptr[kfuncs.BPFCpumask]) uint32 {
 	tok := kfuncs.RcuReadLock(k)
 	defer kfuncs.RcuReadUnlock(k, tok)

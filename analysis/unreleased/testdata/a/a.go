@@ -55,6 +55,23 @@ func oldSlotValueDropped(slot *kfuncs.Kptr[kfuncs.BPFCpumask]) {
 	kfuncs.KptrXchg(slot, m) // want `unreleased reference: KptrXchg's result`
 }
 
+func deferredNonRelease() {
+	m := kfuncs.CpumaskCreate(k) // want `unreleased reference: CpumaskCreate's result`
+	if m == nil {
+		return
+	}
+	defer kfuncs.CpumaskClear(m) // not a release
+}
+
+func returnsSomethingElse(other *kfuncs.BPFCpumask) *kfuncs.BPFCpumask {
+	m := kfuncs.CpumaskCreate(k) // want `unreleased reference: CpumaskCreate's result`
+	if m == nil {
+		return nil
+	}
+	kfuncs.CpumaskCopy(other, m.Cpumask())
+	return other
+}
+
 func coreAPI(n int) error {
 	b, err := bpfbitmap.New(n) // want `unreleased reference: New's result`
 	if err != nil {
