@@ -38,7 +38,20 @@ func nested(h *holder) holder { // want `Bitmap copied by value: holder returned
 	return *h // want `Bitmap copied by value: holder copied; it contains a bpfbitmap.Bitmap`
 }
 
+func array(p *[2]bpfbitmap.Bitmap) int {
+	a := *p // want `Bitmap copied by value: \[2\]bpfbitmap.Bitmap copied; it contains a bpfbitmap.Bitmap`
+	return a[0].Len()
+}
+
+func intoInterface(b *bpfbitmap.Bitmap) any {
+	return *b // want `Bitmap copied by value: bpfbitmap.Bitmap copied`
+}
+
 // Not flagged.
+
+func emptyArray(p *[0]bpfbitmap.Bitmap) [0]bpfbitmap.Bitmap {
+	return *p
+}
 
 func pointers(b *bpfbitmap.Bitmap, m *kfuncs.BPFCpumask) int {
 	c := b
