@@ -39,12 +39,12 @@ func (b *Bitmap) Hint() (id uint32, class uint8) {
 	if b == nil || !b.owned() {
 		return ^uint32(0), 0
 	}
-	// headerOf(b).live(b), spelt out to stay inlinable.
-	h := *(*uint64)(unsafe.Add(unsafe.Pointer(b), -UnitHeaderBytes))
-	if (h^uint64(uintptr(unsafe.Pointer(b)))<<(tagShift-3))>>tagShift != 0 {
+	h := headerOf(b)
+	// h.live(b), spelt out to stay inlinable.
+	if (uint64(h)^uint64(uintptr(unsafe.Pointer(b)))<<(tagShift-3))>>tagShift != 0 {
 		return ^uint32(0), 0
 	}
-	return uint32(h>>idShift) & (MaxAllocators - 1), uint8(h) & (1<<classBits - 1)
+	return h.id(), uint8(h.class())
 }
 
 // Stale reports whether b is a pointer to an object whose grace period has

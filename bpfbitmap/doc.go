@@ -33,5 +33,36 @@
 //
 // Errors wrap one of the sentinels (ErrInvalid, ErrRange, ErrOverflow,
 // ErrTooBig, ErrNoMem, ErrSizeMismatch), each of which also matches the errno
-// the kernel returns for the same condition with errors.Is.
+// the kernel returns for the same condition with errors.Is; docs/errors.md
+// lists every one.
+//
+// # Where the kernel relies on the verifier
+//
+// A BPF program that uses an object after releasing it, releases it twice,
+// unlocks RCU it never locked or copies it is rejected before it runs. A Go
+// program is not, so the model decides what such misuse does: it turns what
+// it can tell apart into a no-op and a counted warning, and says where it
+// cannot:
+//
+//   - Every allocated object has an 8-byte unit header (where bpf_mem_alloc
+//     keeps its llist_node) that names its class and allocator and carries a
+//     tag of the object's own address. Every access checks it with one load
+//     and one compare. A copy (c := *b) has no such header in front of it, and
+//     an object whose grace period has ended has its tag complemented, so
+//     both read as 0-bit bitmaps that nothing can write through; casts and
+//     views of them fail as for a foreign bitmap; Acquire and Release change
+//     nothing; each such use counts WarnStale. go vet's copylocks check
+//     reports copies at compile time.
+//   - A generation number cannot do more here: a *Bitmap is the object's
+//     address, and once the memory holds a new Bitmap the stale pointer and
+//     the new owner's are the same pointer, with nothing to compare.
+//     Allocator.SetChecked closes that gap: a checked allocator never reuses
+//     memory a Go pointer can still reach (the garbage collector plays the
+//     verifier's part), so a stale pointer always reads a released object,
+//     at the cost of a Go allocation per New. The default keeps
+//     bpf_mem_alloc's reuse after a grace period, which the design
+//     measurements need.
+//   - Refcount misuse saturates and warns as refcount_t does; RCUReadUnlock
+//     with a token it did not hand out returns ErrInvalid and counts
+//     WarnUnlockBalance, leaving the reader counts as they were.
 package bpfbitmap
