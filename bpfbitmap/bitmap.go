@@ -86,6 +86,13 @@ func (b *Bitmap) Words() []uint64 {
 	return b.backing(words.Len(b.Len()))
 }
 
+// bits returns Words and Len with one header check, for operations that
+// need both: each operand is checked once per operation.
+func (b *Bitmap) bits() ([]uint64, int) {
+	n := b.Len()
+	return b.backing(words.Len(n)), n
+}
+
 // Backing returns every word the allocation holds: Words followed by the slack
 // that rounding to the size class left (zeroed by New). No bit of the Bitmap
 // lives in the slack; it exists so that a view that reads or writes more

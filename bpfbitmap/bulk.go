@@ -28,71 +28,88 @@ func mismatch(op string, z, x, y *Bitmap) error {
 
 // And sets z = x AND y and reports whether z is non-empty (bitmap_and).
 func (z *Bitmap) And(x, y *Bitmap) (bool, error) {
-	if x.Len() != z.Len() || y.Len() != z.Len() {
+	zw, n := z.bits()
+	xw, xn := x.bits()
+	yw, yn := y.bits()
+	if xn != n || yn != n {
 		return false, mismatch("and", z, x, y)
 	}
-	if n := z.Len(); n <= words.WordBits && n > 0 {
-		r := *x.word(0) & *y.word(0) & words.LastWordMask(n)
-		*z.word(0) = r
+	if n <= words.WordBits && n > 0 {
+		r := xw[0] & yw[0] & words.LastWordMask(n)
+		zw[0] = r
 		return r != 0, nil
 	}
-	return words.And(z.Words(), x.Words(), y.Words(), z.Len()), nil
+	return words.And(zw, xw, yw, n), nil
 }
 
 // AndNot sets z = x AND NOT y and reports whether z is non-empty
 // (bitmap_andnot).
 func (z *Bitmap) AndNot(x, y *Bitmap) (bool, error) {
-	if x.Len() != z.Len() || y.Len() != z.Len() {
+	zw, n := z.bits()
+	xw, xn := x.bits()
+	yw, yn := y.bits()
+	if xn != n || yn != n {
 		return false, mismatch("andnot", z, x, y)
 	}
-	return words.AndNot(z.Words(), x.Words(), y.Words(), z.Len()), nil
+	return words.AndNot(zw, xw, yw, n), nil
 }
 
 // Or sets z = x OR y (bitmap_or).
 func (z *Bitmap) Or(x, y *Bitmap) error {
-	if x.Len() != z.Len() || y.Len() != z.Len() {
+	zw, n := z.bits()
+	xw, xn := x.bits()
+	yw, yn := y.bits()
+	if xn != n || yn != n {
 		return mismatch("or", z, x, y)
 	}
-	words.Or(z.Words(), x.Words(), y.Words(), z.Len())
+	words.Or(zw, xw, yw, n)
 	return nil
 }
 
 // Xor sets z = x XOR y (bitmap_xor).
 func (z *Bitmap) Xor(x, y *Bitmap) error {
-	if x.Len() != z.Len() || y.Len() != z.Len() {
+	zw, n := z.bits()
+	xw, xn := x.bits()
+	yw, yn := y.bits()
+	if xn != n || yn != n {
 		return mismatch("xor", z, x, y)
 	}
-	words.Xor(z.Words(), x.Words(), y.Words(), z.Len())
+	words.Xor(zw, xw, yw, n)
 	return nil
 }
 
 // Complement sets z = NOT x, keeping the tail clear (bitmap_complement).
 func (z *Bitmap) Complement(x *Bitmap) error {
-	if x.Len() != z.Len() {
+	zw, n := z.bits()
+	xw, xn := x.bits()
+	if xn != n {
 		return mismatch("complement", z, x, x)
 	}
-	words.Complement(z.Words(), x.Words(), z.Len())
-	words.ClearTail(z.Words(), z.Len())
+	words.Complement(zw, xw, n)
+	words.ClearTail(zw, n)
 	return nil
 }
 
 // Copy sets z = x (bitmap_copy).
 func (z *Bitmap) Copy(x *Bitmap) error {
-	if x.Len() != z.Len() {
+	zw, n := z.bits()
+	xw, xn := x.bits()
+	if xn != n {
 		return mismatch("copy", z, x, x)
 	}
-	words.Copy(z.Words(), x.Words(), z.Len())
+	words.Copy(zw, xw, n)
 	return nil
 }
 
 // Fill sets every bit below Len, keeping the tail clear (bitmap_fill).
 func (b *Bitmap) Fill() {
-	words.Fill(b.Words(), b.Len())
-	words.ClearTail(b.Words(), b.Len())
+	w, n := b.bits()
+	words.Fill(w, n)
+	words.ClearTail(w, n)
 }
 
 // Zero clears every bit (bitmap_zero).
-func (b *Bitmap) Zero() { words.Zero(b.Words(), b.Len()) }
+func (b *Bitmap) Zero() { words.Zero(b.bits()) }
 
 // Empty reports whether no bit is set (bitmap_empty).
 func (b *Bitmap) Empty() bool {
@@ -101,12 +118,12 @@ func (b *Bitmap) Empty() bool {
 	if n := b.Len(); n <= words.WordBits {
 		return n == 0 || *b.word(0)&words.LastWordMask(n) == 0
 	}
-	return words.Empty(b.Words(), b.Len())
+	return words.Empty(b.bits())
 }
 
 // Full reports whether every bit below Len is set (bitmap_full); a 0-bit
 // bitmap is full and empty at once.
-func (b *Bitmap) Full() bool { return words.Full(b.Words(), b.Len()) }
+func (b *Bitmap) Full() bool { return words.Full(b.bits()) }
 
 // Weight returns the number of set bits (bitmap_weight).
 func (b *Bitmap) Weight() int {
@@ -116,30 +133,34 @@ func (b *Bitmap) Weight() int {
 		}
 		return bits.OnesCount64(*b.word(0) & words.LastWordMask(n))
 	}
-	return words.Weight(b.Words(), b.Len())
+	return words.Weight(b.bits())
 }
 
 // Equal reports whether b and y hold the same bits (bitmap_equal when the
 // lengths agree).
 func (b *Bitmap) Equal(y *Bitmap) bool {
-	short, long := b, y
-	if short.Len() > long.Len() {
-		short, long = long, short
+	bw, bn := b.bits()
+	yw, yn := y.bits()
+	n := min(bn, yn)
+	long, ln := bw, bn
+	if yn > bn {
+		long, ln = yw, yn
 	}
-	n := short.Len()
-	return words.Equal(b.Words(), y.Words(), n) &&
-		words.FindNextBit(long.Words(), long.Len(), n) == long.Len()
+	return words.Equal(bw, yw, n) && words.FindNextBit(long, ln, n) == ln
 }
 
 // Intersects reports whether b and y share a set bit (bitmap_intersects).
 func (b *Bitmap) Intersects(y *Bitmap) bool {
-	return words.Intersects(b.Words(), y.Words(), min(b.Len(), y.Len()))
+	bw, bn := b.bits()
+	yw, yn := y.bits()
+	return words.Intersects(bw, yw, min(bn, yn))
 }
 
 // Subset reports whether every bit set in b is set in y (bitmap_subset(b, y),
 // cpumask_subset's argument order).
 func (b *Bitmap) Subset(y *Bitmap) bool {
-	n := min(b.Len(), y.Len())
-	return words.Subset(b.Words(), y.Words(), n) &&
-		words.FindNextBit(b.Words(), b.Len(), n) == b.Len()
+	bw, bn := b.bits()
+	yw, yn := y.bits()
+	n := min(bn, yn)
+	return words.Subset(bw, yw, n) && words.FindNextBit(bw, bn, n) == bn
 }

@@ -21,7 +21,7 @@ func (b *Bitmap) FindFirstBit() int {
 	if x := *b.word(0); x != 0 {
 		return min(bits.TrailingZeros64(x), n)
 	}
-	return words.FirstSetFrom(b.Words(), 1, n)
+	return words.FirstSetFrom(b.backing(words.Len(n)), 1, n)
 }
 
 // FindNextBit returns the first set bit at or after start, or Len()
@@ -41,22 +41,24 @@ func (b *Bitmap) FindNextBit(start int) int {
 
 // FindFirstZeroBit returns the first clear bit, or Len() if all are set
 // (find_first_zero_bit).
-func (b *Bitmap) FindFirstZeroBit() int { return words.FindFirstZeroBit(b.Words(), b.Len()) }
+func (b *Bitmap) FindFirstZeroBit() int { return words.FindFirstZeroBit(b.bits()) }
 
 // FindNextZeroBit returns the first clear bit at or after start, or Len()
 // (find_next_zero_bit).
 func (b *Bitmap) FindNextZeroBit(start int) int {
-	return words.FindNextZeroBit(b.Words(), b.Len(), start)
+	w, n := b.bits()
+	return words.FindNextZeroBit(w, n, start)
 }
 
 // FindLastBit returns the last set bit, or Len() if none is set
 // (find_last_bit).
-func (b *Bitmap) FindLastBit() int { return words.FindLastBit(b.Words(), b.Len()) }
+func (b *Bitmap) FindLastBit() int { return words.FindLastBit(b.bits()) }
 
 // FindNthBit returns the n-th set bit counting from 0, or Len() if fewer than
 // n+1 bits are set (find_nth_bit; the kernel promises only >= size there).
 func (b *Bitmap) FindNthBit(n int) int {
-	return min(words.FindNthBit(b.Words(), b.Len(), n), b.Len())
+	w, l := b.bits()
+	return min(words.FindNthBit(w, l, n), l)
 }
 
 // FindFirstAndBit returns the first bit set in both b and other, or Len()
@@ -67,23 +69,27 @@ func (b *Bitmap) FindFirstAndBit(other *Bitmap) int { return b.FindNextAndBit(ot
 // other, or Len() (find_next_and_bit). Bits beyond other's length count as
 // clear.
 func (b *Bitmap) FindNextAndBit(other *Bitmap, start int) int {
-	n := min(b.Len(), other.Len())
-	if i := words.FindNextAndBit(b.Words(), other.Words(), n, start); i < n {
+	bw, bn := b.bits()
+	ow, on := other.bits()
+	n := min(bn, on)
+	if i := words.FindNextAndBit(bw, ow, n, start); i < n {
 		return i
 	}
-	return b.Len()
+	return bn
 }
 
 // FindNextAndNotBit returns the first bit at or after start set in b and clear
 // in other, or Len() (find_next_andnot_bit). Bits beyond other's length count
 // as clear.
 func (b *Bitmap) FindNextAndNotBit(other *Bitmap, start int) int {
-	n := min(b.Len(), other.Len())
-	if i := words.FindNextAndNotBit(b.Words(), other.Words(), n, start); i < n {
+	bw, bn := b.bits()
+	ow, on := other.bits()
+	n := min(bn, on)
+	if i := words.FindNextAndNotBit(bw, ow, n, start); i < n {
 		return i
 	}
 	if start < 0 {
-		return b.Len()
+		return bn
 	}
 	return b.FindNextBit(max(start, n))
 }
