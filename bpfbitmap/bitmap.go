@@ -69,9 +69,8 @@ func (b *Bitmap) Len() int {
 	if b == nil {
 		return 0
 	}
-	// headerOf(b).live(b), spelt out to keep Len and its callers inlinable.
 	n := b.numBits
-	if n&fromAllocator != 0 && (*(*uint64)(unsafe.Add(unsafe.Pointer(b), -UnitHeaderBytes))^uint64(uintptr(unsafe.Pointer(b)))<<(tagShift-3))>>tagShift != 0 {
+	if n&fromAllocator != 0 && !b.headerLive() {
 		return 0
 	}
 	return int(n &^ fromAllocator)
@@ -145,8 +144,12 @@ func (b *Bitmap) word(i int) *uint64 {
 
 // valid reports whether i is a bit of b; the unsigned compare also rejects
 // negative i, as the kernel's unsigned indices do.
+//
+// It does not go through Len, to stay cheap enough for Set and Test to
+// inline: only an allocated Bitmap has bits, so i in range already says
+// that the header may be read.
 func (b *Bitmap) valid(i int) bool {
-	return uint(i) < uint(b.Len())
+	return b != nil && uint(i) < uint(b.numBits&^fromAllocator) && b.headerLive()
 }
 
 func mask(i int) uint64 { return 1 << (uint(i) % words.WordBits) }

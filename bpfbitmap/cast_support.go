@@ -39,9 +39,9 @@ func (b *Bitmap) Hint() (id uint32, class uint8) {
 	if b == nil || !b.owned() {
 		return ^uint32(0), 0
 	}
+	// One load: h.live(b) spelt out as headerLive is.
 	h := headerOf(b)
-	// h.live(b), spelt out to stay inlinable.
-	if (uint64(h)^uint64(uintptr(unsafe.Pointer(b)))<<(tagShift-3))>>tagShift != 0 {
+	if uint64(h)^uint64(uintptr(unsafe.Pointer(b)))<<(tagShift-3) >= 1<<tagShift {
 		return ^uint32(0), 0
 	}
 	return h.id(), uint8(h.class())

@@ -67,12 +67,20 @@ func (h header) live(b *Bitmap) bool { return h.liveAt(uintptr(unsafe.Pointer(b)
 
 // liveAt is live for an object at addr.
 func (h header) liveAt(addr uintptr) bool {
-	return (uint64(h)^uint64(addr)<<(tagShift-3))>>tagShift == 0
+	return uint64(h)^uint64(addr)<<(tagShift-3) < 1<<tagShift
 }
 
 // released reports whether h is the header of an object at b whose grace
 // period ended after its last Release.
 func (h header) released(b *Bitmap) bool { return h.dead().live(b) }
+
+// headerLive is headerOf(b).live(b) spelt out for the hot paths (Len,
+// valid, Hint), which must stay inlinable: the method calls cost the
+// inliner more than the load and the compare. The xor leaves nothing at or
+// above bit 43 only when the tag and b's address agree.
+func (b *Bitmap) headerLive() bool {
+	return *(*uint64)(unsafe.Add(unsafe.Pointer(b), -UnitHeaderBytes))^uint64(uintptr(unsafe.Pointer(b)))<<(tagShift-3) < 1<<tagShift
+}
 
 // headerPtr returns where b's unit header is, if b came from an allocator.
 func headerPtr(b *Bitmap) unsafe.Pointer { return unsafe.Add(unsafe.Pointer(b), -UnitHeaderBytes) }
