@@ -16,7 +16,8 @@ import (
 // the bits beyond a bitmap's length count as clear.
 
 // mismatch builds the ErrSizeMismatch error out of line, so that the length
-// checks in the hot paths stay two compares.
+// checks in the hot paths stay two compares. Each operand's Len is read once
+// per operation (one header check), its words with backing, unchecked.
 func mismatch(op string, z, x, y *Bitmap) error {
 	bad := x
 	if x.Len() == z.Len() {
@@ -28,63 +29,63 @@ func mismatch(op string, z, x, y *Bitmap) error {
 
 // And sets z = x AND y and reports whether z is non-empty (bitmap_and).
 func (z *Bitmap) And(x, y *Bitmap) (bool, error) {
-	zw, n := z.bits()
-	xw, xn := x.bits()
-	yw, yn := y.bits()
-	if xn != n || yn != n {
+	n := z.Len()
+	if x.Len() != n || y.Len() != n {
 		return false, mismatch("and", z, x, y)
 	}
 	if n <= words.WordBits && n > 0 {
-		r := xw[0] & yw[0] & words.LastWordMask(n)
-		zw[0] = r
+		r := *x.word(0) & *y.word(0) & words.LastWordMask(n)
+		*z.word(0) = r
 		return r != 0, nil
 	}
-	return words.And(zw, xw, yw, n), nil
+	nw := words.Len(n)
+	return words.And(z.backing(nw), x.backing(nw), y.backing(nw), n), nil
 }
 
 // AndNot sets z = x AND NOT y and reports whether z is non-empty
 // (bitmap_andnot).
 func (z *Bitmap) AndNot(x, y *Bitmap) (bool, error) {
-	zw, n := z.bits()
-	xw, xn := x.bits()
-	yw, yn := y.bits()
-	if xn != n || yn != n {
+	n := z.Len()
+	if x.Len() != n || y.Len() != n {
 		return false, mismatch("andnot", z, x, y)
 	}
+	nw := words.Len(n)
+	zw, xw, yw := z.backing(nw), x.backing(nw), y.backing(nw)
 	return words.AndNot(zw, xw, yw, n), nil
 }
 
 // Or sets z = x OR y (bitmap_or).
 func (z *Bitmap) Or(x, y *Bitmap) error {
-	zw, n := z.bits()
-	xw, xn := x.bits()
-	yw, yn := y.bits()
-	if xn != n || yn != n {
+	n := z.Len()
+	if x.Len() != n || y.Len() != n {
 		return mismatch("or", z, x, y)
 	}
+	nw := words.Len(n)
+	zw, xw, yw := z.backing(nw), x.backing(nw), y.backing(nw)
 	words.Or(zw, xw, yw, n)
 	return nil
 }
 
 // Xor sets z = x XOR y (bitmap_xor).
 func (z *Bitmap) Xor(x, y *Bitmap) error {
-	zw, n := z.bits()
-	xw, xn := x.bits()
-	yw, yn := y.bits()
-	if xn != n || yn != n {
+	n := z.Len()
+	if x.Len() != n || y.Len() != n {
 		return mismatch("xor", z, x, y)
 	}
+	nw := words.Len(n)
+	zw, xw, yw := z.backing(nw), x.backing(nw), y.backing(nw)
 	words.Xor(zw, xw, yw, n)
 	return nil
 }
 
 // Complement sets z = NOT x, keeping the tail clear (bitmap_complement).
 func (z *Bitmap) Complement(x *Bitmap) error {
-	zw, n := z.bits()
-	xw, xn := x.bits()
-	if xn != n {
+	n := z.Len()
+	if x.Len() != n {
 		return mismatch("complement", z, x, x)
 	}
+	nw := words.Len(n)
+	zw, xw := z.backing(nw), x.backing(nw)
 	words.Complement(zw, xw, n)
 	words.ClearTail(zw, n)
 	return nil
@@ -92,11 +93,12 @@ func (z *Bitmap) Complement(x *Bitmap) error {
 
 // Copy sets z = x (bitmap_copy).
 func (z *Bitmap) Copy(x *Bitmap) error {
-	zw, n := z.bits()
-	xw, xn := x.bits()
-	if xn != n {
+	n := z.Len()
+	if x.Len() != n {
 		return mismatch("copy", z, x, x)
 	}
+	nw := words.Len(n)
+	zw, xw := z.backing(nw), x.backing(nw)
 	words.Copy(zw, xw, n)
 	return nil
 }

@@ -47,6 +47,20 @@ func (b *Bitmap) Hint() (id uint32, class uint8) {
 	return h.id(), uint8(h.class())
 }
 
+// HintLen is Hint and Len from the same header check, for the cast, which
+// needs all three on every call: (^uint32(0), 0, 0) where Hint fails.
+func (b *Bitmap) HintLen() (id uint32, class uint8, n int) {
+	if b == nil || !b.owned() {
+		return ^uint32(0), 0, 0
+	}
+	// Hint spelt out: calling it would not inline.
+	h := headerOf(b)
+	if uint64(h)^uint64(uintptr(unsafe.Pointer(b)))<<(tagShift-3) >= 1<<tagShift {
+		return ^uint32(0), 0, 0
+	}
+	return h.id(), uint8(h.class()), int(b.numBits &^ fromAllocator)
+}
+
 // Stale reports whether b is a pointer to an object whose grace period has
 // ended since its last Release, and counts WarnStale on its allocator if so
 // (see Bitmap). It is the slow path of callers whose Hint found no

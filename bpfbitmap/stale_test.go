@@ -295,3 +295,28 @@ func TestHeapCopyIsHarmless(t *testing.T) {
 	assert.Equal(t, int32(1), b.RefCount())
 	assert.Zero(t, b.Weight())
 }
+
+// HintLen is Hint and Len from one header check: the live values for a live
+// bitmap, the failed ones for a copy and a stale bitmap.
+func TestHintLen(t *testing.T) {
+	a := bpfbitmap.NewAllocator()
+	b, err := a.New(70)
+	require.NoError(t, err)
+	id, class, n := b.HintLen()
+	wantID, wantClass := b.Hint()
+	assert.Equal(t, [3]any{wantID, wantClass, 70}, [3]any{id, class, n})
+	assert.Equal(t, a.ID(), id)
+	var c bpfbitmap.Bitmap
+	copyOf(&c, b)
+	id, _, n = c.HintLen()
+	assert.Equal(t, ^uint32(0), id)
+	assert.Zero(t, n)
+	require.True(t, b.Release())
+	a.Synchronize()
+	id, _, n = b.HintLen()
+	assert.Equal(t, ^uint32(0), id)
+	assert.Zero(t, n)
+	var nilBitmap *bpfbitmap.Bitmap
+	id, _, _ = nilBitmap.HintLen()
+	assert.Equal(t, ^uint32(0), id)
+}

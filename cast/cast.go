@@ -255,7 +255,7 @@ func (t *Task) Exit() {
 func BitmapCastToCpumask(b *bpfbitmap.Bitmap) *OwnedCpumask {
 	// One header load gives the allocator (hence the kernel) and the size
 	// class; comparing classes stands for Cap >= large_cpumask_bits.
-	id, class := b.Hint()
+	id, class, bits := b.HintLen()
 	var n int
 	var need uint8
 	if int(id) < len(kernels.cast) {
@@ -264,7 +264,7 @@ func BitmapCastToCpumask(b *bpfbitmap.Bitmap) *OwnedCpumask {
 	} else if k := kernelOfSlow(b); k != nil {
 		n, need = k.nrCPUIDs, k.castClass
 	}
-	if n == 0 || b.Len() != n || class < need {
+	if n == 0 || bits != n || class < need {
 		return nil
 	}
 	return (*OwnedCpumask)(unsafe.Pointer(b))
