@@ -1,7 +1,6 @@
 package refs
 
 import (
-	"fmt"
 	"go/token"
 	"go/types"
 	"slices"
@@ -95,8 +94,9 @@ type state struct {
 	deferred int8   // references deferred calls release at return
 	// deferNil is the position of a deferred release of a maybe-nil
 	// value: reported if the value is still maybe-nil at return.
-	deferNil token.Pos
-	notPhi   uint64 // o.phis that do not hold the reference on this path
+	deferNil    token.Pos
+	deferNilMsg string // the verifier's message for it
+	notPhi      uint64 // o.phis that do not hold the reference on this path
 }
 
 func (st state) released() bool { return st.refs <= 0 }
@@ -549,7 +549,7 @@ func (c *checker) atReturn(o *origin, ret *ssa.Return, st state, out *outcome) {
 	}
 	if st.deferNil.IsValid() && st.nilness == maybeNil {
 		c.add(RulePossiblyNil, st.deferNil,
-			"possibly nil: %s's result (%s) is released by a deferred call and not compared with nil before return (verifier: %s)", o.name, o.why, fmt.Sprintf(trustedArgMsg, 0))
+			"possibly nil: %s's result (%s) is released by a deferred call and not compared with nil before return (verifier: %s)", o.name, o.why, st.deferNilMsg)
 	}
 	for i, r := range ret.Results {
 		if o.is(st, unwrap(r)) {
@@ -720,7 +720,7 @@ func (c *checker) call(o *origin, instr ssa.CallInstruction, st state, out *outc
 			if msg, ok := r.nilMsg[i]; ok {
 				if deferred && r.release[i] {
 					// Decided at return: a nil check may still come.
-					st.deferNil = instr.Pos()
+					st.deferNil, st.deferNilMsg = instr.Pos(), msg
 				} else {
 					c.add(RulePossiblyNil, posOf(instr, o),
 						"possibly nil: %s's result (%s) is passed to %s %s (verifier: %s)", o.name, o.why, name, nilWhere(st), msg)
