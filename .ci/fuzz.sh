@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FUZZTIME=${FUZZTIME:-3s}
-MIN_EXECS=${MIN_EXECS:-200}
+MIN_EXECS=${MIN_EXECS:-100}
 status=0
 while read -r file name; do
 	dir=$(dirname "$file")
