@@ -146,8 +146,9 @@ func NewAllocator() *Allocator {
 // *Bitmap, view or copy of one refers to it. A stale pointer then always
 // reads a released object: a 0-bit bitmap, a cast that fails, a view whose
 // operations do nothing and return their not-found values, an Acquire or
-// Release that does nothing; each use counts WarnStale. The default
-// (unchecked) allocator reuses memory after the grace period, as
+// Release that does nothing; the cast, the views, Cap, Acquire and Release
+// count WarnStale (the bit operations do not, to stay inlinable). The
+// default (unchecked) allocator reuses memory after the grace period, as
 // bpf_mem_alloc does, and a stale pointer used after reuse cannot be told
 // from the new owner's (see Bitmap). It applies to objects allocated after
 // the call; New then costs one Go allocation and is no longer free of

@@ -27,7 +27,7 @@ import (
 // the object reads as it was (RCU readers may still hold it). After it, the
 // object is released: a stale *Bitmap reads as 0 bits (finds return 0, the
 // not-found value for 0 bits), its mutators, Acquire and Release do nothing,
-// and every access counts WarnStale. Once an allocator reuses the memory for
+// and the cast, the views, Cap, Acquire and Release count WarnStale. Once an allocator reuses the memory for
 // a new Bitmap, a stale pointer is the same pointer as the new owner's and
 // cannot be told from it: use a checked allocator (Allocator.SetChecked),
 // which never reuses memory a Go pointer can still reach, where that

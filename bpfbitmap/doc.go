@@ -51,8 +51,8 @@
 //     an object whose grace period has ended has its tag complemented, so
 //     both read as 0-bit bitmaps that nothing can write through; casts and
 //     views of them fail as for a foreign bitmap; Acquire and Release change
-//     nothing; each such use counts WarnStale. go vet's copylocks check
-//     reports copies at compile time.
+//     nothing; the cast, the views, Acquire and Release count WarnStale.
+//     go vet's copylocks check reports copies at compile time.
 //   - A generation number cannot do more here: a *Bitmap is the object's
 //     address, and once the memory holds a new Bitmap the stale pointer and
 //     the new owner's are the same pointer, with nothing to compare.

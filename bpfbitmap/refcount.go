@@ -20,9 +20,10 @@ const (
 	WarnUnlockBalance
 	// WarnStale is the use of a Bitmap (or a cast view of one) after the
 	// grace period that followed its last Release. The kernel has no
-	// message: its verifier rejects such a program. Every access counts one,
-	// and the access sees a released object: 0 bits, a failed cast, no-op
-	// mutators, not-found results.
+	// message: its verifier rejects such a program. Every access sees a
+	// released object: 0 bits, a failed cast, no-op mutators, not-found
+	// results. The cast, the views, Cap, Acquire and Release count one each
+	// time; the bit operations do not, to stay inlinable.
 	WarnStale
 	numWarnings
 )
