@@ -21,6 +21,16 @@ func usedAfterRelease() uint32 {
 	return kfuncs.CpumaskWeight(m.Cpumask()) // want `use after release: the reference from CpumaskCreate, released by CpumaskRelease, is used by BPFCpumask.Cpumask \(verifier: invalid mem access 'scalar'\)`
 }
 
+func readOnlyViewKeptPastRelease() uint32 {
+	m := kfuncs.CpumaskCreate(k)
+	if m == nil {
+		return 0
+	}
+	v := m.Cpumask()
+	kfuncs.CpumaskRelease(m)
+	return kfuncs.CpumaskWeight(v) // want `use after release: the reference from CpumaskCreate, released by CpumaskRelease, is used by CpumaskWeight \(verifier: R1 type=scalar expected=fp\)`
+}
+
 func doubleRelease() {
 	b := kfuncs.BitmapCreate(k, 64)
 	if b == nil {
