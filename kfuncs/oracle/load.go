@@ -22,6 +22,14 @@ func (o *Oracle) Target() progs.Target { return o.target }
 // design loads: the kernel has no bpf_bitmap kfuncs. A verifier rejection
 // is returned as *ebpf.VerifierError carrying the kernel's log.
 func (o *Oracle) Load(p progs.Program) (*ebpf.Program, error) {
+	return o.LoadWith(p, ebpf.ProgramOptions{LogSizeStart: 1 << 16})
+}
+
+// LoadWith is Load with the caller's program options, for a verifier log
+// at another level (the verifier model's differential tests compare the
+// kernel's level-1 log and its statistics line). Maps that p declares but
+// no instruction refers to are not created.
+func (o *Oracle) LoadWith(p progs.Program, opts ebpf.ProgramOptions) (*ebpf.Program, error) {
 	if p.Design != progs.Fixed {
 		return nil, fmt.Errorf("%s: the kernel cannot load the %s design: %w", p.Name, p.Design, ErrInvalidInput)
 	}
@@ -32,6 +40,9 @@ func (o *Oracle) Load(p progs.Program) (*ebpf.Program, error) {
 		}
 		name, ok := progs.KfuncName(ins)
 		if !ok {
+			if ins.Constant > 0 {
+				continue // already a BTF id (KfuncCall)
+			}
 			return nil, fmt.Errorf("%s insn %d: kfunc call without a name: %w", p.Name, i, ErrInvalidInput)
 		}
 		id, err := o.kfuncID(name)
@@ -40,7 +51,11 @@ func (o *Oracle) Load(p progs.Program) (*ebpf.Program, error) {
 		}
 		insns[i].Constant = int64(id)
 	}
+	refs := insns.ReferenceOffsets()
 	for _, m := range p.Maps {
+		if len(refs[m.Name]) == 0 {
+			continue
+		}
 		mm, err := newValueMap(m)
 		if err != nil {
 			return nil, fmt.Errorf("%s: map %s: %w", p.Name, m.Name, err)
@@ -50,7 +65,13 @@ func (o *Oracle) Load(p progs.Program) (*ebpf.Program, error) {
 			return nil, fmt.Errorf("%s: map %s: %w", p.Name, m.Name, err)
 		}
 	}
-	return o.LoadProgram(p.Name, insns)
+	return ebpf.NewProgramWithOptions(&ebpf.ProgramSpec{
+		Name:         p.Name,
+		Type:         ebpf.Syscall,
+		Flags:        bpfFSleepable,
+		License:      "GPL",
+		Instructions: insns,
+	}, opts)
 }
 
 // Run loads p, runs it once with the context progs describes (nr_cpus set
@@ -71,13 +92,13 @@ func (o *Oracle) Run(p progs.Program) (int32, error) {
 
 var btfInt = &btf.Int{Name: "int", Size: 4, Encoding: btf.Signed}
 
-// newValueMap creates the one-entry array map m stands for: a .bss section
-// or a selftest's map. Past the kernel's kptr field limit the kernel
+// newValueMap creates the one-entry array map m stands for (a .bss section
+// or a selftest's map), named m.Name as the program refers to it. Past the kernel's kptr field limit the kernel
 // refuses the value's BTF and cilium/ebpf, like libbpf, creates the map
 // without it.
 func newValueMap(m progs.Map) (*ebpf.Map, error) {
 	return ebpf.NewMap(&ebpf.MapSpec{
-		Name:       m.Value.Name,
+		Name:       m.Name,
 		Type:       ebpf.Array,
 		KeySize:    4,
 		ValueSize:  m.Value.Size,

@@ -189,13 +189,7 @@ func kfuncCall(id btf.TypeID) asm.Instruction {
 // type that can be run from user space and call cpumask kfuncs. A verifier
 // rejection is returned as *ebpf.VerifierError carrying the kernel's log.
 func (o *Oracle) LoadProgram(name string, insns asm.Instructions) (*ebpf.Program, error) {
-	return ebpf.NewProgramWithOptions(&ebpf.ProgramSpec{
-		Name:         name,
-		Type:         ebpf.Syscall,
-		Flags:        bpfFSleepable,
-		License:      "GPL",
-		Instructions: insns,
-	}, ebpf.ProgramOptions{LogSizeStart: 1 << 16})
+	return o.LoadWith(progs.Program{Name: name, Design: progs.Fixed, Insns: insns}, ebpf.ProgramOptions{LogSizeStart: 1 << 16})
 }
 
 // probe loads and runs the smallest program that owns a bpf_cpumask. It is

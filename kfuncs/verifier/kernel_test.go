@@ -10,7 +10,6 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
-	"github.com/cilium/ebpf/btf"
 
 	"github.com/bpfbitmap/prototype/kfuncs/oracle"
 	"github.com/bpfbitmap/prototype/kfuncs/progs"
@@ -54,9 +53,6 @@ type kernelVerdict struct {
 	processed int // "processed N insns"
 }
 
-// bpfFSleepable is BPF_F_SLEEPABLE, which SYSCALL programs need.
-const bpfFSleepable = 16
-
 var processedRe = regexp.MustCompile(`processed (\d+) insns`)
 
 func processedInsns(log string) int {
@@ -73,47 +69,13 @@ var (
 	insnOp   = regexp.MustCompile(`^(\d+): \(`)
 )
 
-// loadKernel loads insns, with kfunc names resolved to the kernel's BTF ids
-// and maps created, as a sleepable SYSCALL program.
+// loadKernel loads insns through the oracle, asking for the level-1 log and
+// statistics, as cilium/ebpf's retry after a failure would: the failing
+// path and the "processed" line.
 func loadKernel(t testing.TB, o *oracle.Oracle, insns asm.Instructions, maps []progs.Map) kernelVerdict {
 	t.Helper()
-	out := make(asm.Instructions, len(insns))
-	for i, ins := range insns {
-		if name, ok := progs.KfuncName(ins); ok {
-			call, err := o.KfuncCall(name)
-			if err != nil {
-				t.Fatalf("insn %d: %v", i, err)
-			}
-			ins.Constant = call.Constant
-		}
-		out[i] = ins
-	}
-	refs := out.ReferenceOffsets()
-	for _, pm := range maps {
-		if len(refs[pm.Name]) == 0 {
-			continue
-		}
-		size, err := btf.Sizeof(pm.Value)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := ebpf.NewMap(&ebpf.MapSpec{
-			Name: pm.Name, Type: ebpf.Array, KeySize: 4, ValueSize: uint32(size), MaxEntries: 1,
-			Key: &btf.Int{Name: "int", Size: 4, Encoding: btf.Signed}, Value: pm.Value,
-		})
-		if err != nil {
-			t.Fatalf("map %s: %v", pm.Name, err)
-		}
-		defer m.Close()
-		if err := out.AssociateMap(pm.Name, m); err != nil {
-			t.Fatalf("map %s: %v", pm.Name, err)
-		}
-	}
-	// Level 1 and statistics, as cilium/ebpf's retry after a failure
-	// would ask: the failing path and the "processed" line.
-	p, err := ebpf.NewProgramWithOptions(&ebpf.ProgramSpec{
-		Name: "vdiff", Type: ebpf.Syscall, Flags: bpfFSleepable, License: "GPL", Instructions: out,
-	}, ebpf.ProgramOptions{LogLevel: ebpf.LogLevelBranch | ebpf.LogLevelStats, LogSizeStart: 1 << 20})
+	p, err := o.LoadWith(progs.Program{Name: "vdiff", Design: progs.Fixed, Insns: insns, Maps: maps},
+		ebpf.ProgramOptions{LogLevel: ebpf.LogLevelBranch | ebpf.LogLevelStats, LogSizeStart: 1 << 20})
 	if err == nil {
 		defer p.Close()
 		return kernelVerdict{ok: true, processed: processedInsns(p.VerifierLog), insn: -1, log: p.VerifierLog}
