@@ -93,9 +93,9 @@ func (o *Oracle) Run(p progs.Program) (int32, error) {
 var btfInt = &btf.Int{Name: "int", Size: 4, Encoding: btf.Signed}
 
 // newValueMap creates the one-entry array map m stands for (a .bss section
-// or a selftest's map), named m.Name as the program refers to it. Past the kernel's kptr field limit the kernel
-// refuses the value's BTF and cilium/ebpf, like libbpf, creates the map
-// without it.
+// or a selftest's map), named m.Name as the program refers to it. Past the
+// kernel's kptr field limit the kernel refuses the value's BTF and
+// cilium/ebpf, like libbpf, creates the map without it.
 func newValueMap(m progs.Map) (*ebpf.Map, error) {
 	return ebpf.NewMap(&ebpf.MapSpec{
 		Name:       m.Name,
