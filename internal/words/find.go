@@ -2,52 +2,95 @@ package words
 
 import "math/bits"
 
-// Each search tests its first, partial word, then looks for the first word
-// that matches: with an assembly kernel from minAsmSearchWords words on, a Go
-// loop below. The word search is written out in each function rather than
-// shared, so that a search costs its caller one call.
+// FindNextBit and FindNextZeroBit test their first, partial word inline, as
+// the bulk functions answer one word (see the comment above Weight), then
+// call a ...Go or ...Vec function that looks for the first word that
+// matches: the Vec ones with an assembly kernel where minAsmSearchWords words
+// remain, the Go ones (and the Vec ones on fewer) in a Go loop. The two-operand
+// searches do not fit the inliner's budget that way, so each holds its word
+// search itself and costs its caller one call.
 
 // FindFirstBit returns the index of the first set bit below size, or size if
 // there is none (find_first_bit).
-func FindFirstBit(addr []uint64, size int) int { return FindNextBit(addr, size, 0) }
-
-// FirstSetFrom returns the first set bit in the words of w from word i on, or
-// size; w holds Len(size) words. Callers that have checked word i-1
-// themselves continue here.
-func FirstSetFrom(w []uint64, i, size int) int {
-	// Word i is whole, so this is find_next_bit from its first bit; i ==
-	// len(w) gives an offset >= size and so size.
-	return FindNextBit(w, size, i*WordBits)
+func FindFirstBit(addr []uint64, size int) int {
+	return findNextBit1(addr, size, 0, firstSetGo, firstSetVec)
 }
 
 // FindNextBit returns the index of the first set bit at or after offset and
 // below size, or size if there is none, also when offset >= size or offset is
 // negative (find_next_bit).
 func FindNextBit(addr []uint64, size, offset int) int {
+	return findNextBit1(addr, size, offset, firstSetGo, firstSetVec)
+}
+
+// findNextBit1 is FindNextBit with its search past the first word passed in.
+func findNextBit1(addr []uint64, size, offset int, loop, vec func(w []uint64, i, size int) int) int {
 	if uint(offset) >= uint(size) {
 		return size
 	}
-	i := offset / WordBits
-	if w := addr[i] >> (uint(offset) % WordBits); w != 0 {
+	if w := addr[offset/WordBits] >> (uint(offset) % WordBits); w != 0 {
 		return min(offset+bits.TrailingZeros64(w), size)
 	}
-	n := Len(size)
-	j := i + 1
-	if n-j >= minAsmSearchWords && useAsm {
-		j += firstNonZeroAsm(addr[j:n])
-	} else {
-		// Four words a step, tested with one OR: half the loop overhead of
-		// a long run of zero words.
-		for ; j <= n-4; j += 4 {
-			if addr[j]|addr[j+1]|addr[j+2]|addr[j+3] != 0 {
-				break
-			}
-		}
-		for ; j < n && addr[j] == 0; j++ {
+	if size >= minAsmSearchBits && useAsm {
+		loop = vec
+	}
+	return loop(addr, offset/WordBits+1, size)
+}
+
+// FirstSetFrom returns the first set bit in the words of w from word i on, or
+// size; w holds Len(size) words and 0 <= i <= len(w). Callers that have
+// checked word i-1 themselves continue here.
+func FirstSetFrom(w []uint64, i, size int) int {
+	return firstFrom1(w, i, size, firstSetGo, firstSetVec)
+}
+
+// firstFrom1 is FirstSetFrom with its searches passed in.
+func firstFrom1(w []uint64, i, size int, loop, vec func(w []uint64, i, size int) int) int {
+	if size >= minAsmSearchBits && useAsm {
+		loop = vec
+	}
+	return loop(w, i, size)
+}
+
+// firstSetVec is FirstSetFrom with the kernel.
+func firstSetVec(w []uint64, i, size int) int {
+	x := w[i:Len(size)]
+	if len(x) < minAsmSearchWords {
+		return firstSetGo(w, i, size)
+	}
+	if j := firstNonZeroAsm(x); j < len(x) {
+		return min((i+j)*WordBits+bits.TrailingZeros64(x[j]), size)
+	}
+	return size
+}
+
+// firstSetGo is FirstSetFrom in a Go loop.
+func firstSetGo(w []uint64, i, size int) int {
+	// From word i on, so that the loops index from 0 below a length and the
+	// compiler drops their bounds checks.
+	x := w[i:Len(size)]
+	n := len(x)
+	j := 0
+	// Four words a step, tested with one OR: half the loop overhead of a
+	// long run of zero words.
+	for ; j <= n-8; j += 8 {
+		// Two trees of four, not a chain of eight, so that the words
+		// combine in parallel.
+		lo := (x[j] | x[j+1]) | (x[j+2] | x[j+3])
+		hi := (x[j+4] | x[j+5]) | (x[j+6] | x[j+7])
+		if lo|hi != 0 {
+			break
 		}
 	}
+	for ; j <= n-4; j += 4 {
+		if x[j]|x[j+1]|x[j+2]|x[j+3] != 0 {
+			break
+		}
+	}
+	for ; j < n && x[j] == 0; j++ {
+	}
 	if j < n {
-		return min(j*WordBits+bits.TrailingZeros64(addr[j]), size)
+		return min((i+j)*WordBits+bits.TrailingZeros64(x[j]), size)
 	}
 	return size
 }
@@ -55,29 +98,52 @@ func FindNextBit(addr []uint64, size, offset int) int {
 // FindFirstZeroBit returns the index of the first clear bit below size, or size
 // (find_first_zero_bit).
 func FindFirstZeroBit(addr []uint64, size int) int {
-	return FindNextZeroBit(addr, size, 0)
+	return findNextZeroBit1(addr, size, 0, firstZeroGo, firstZeroVec)
 }
 
 // FindNextZeroBit returns the first clear bit at or after offset below size, or
 // size (find_next_zero_bit).
 func FindNextZeroBit(addr []uint64, size, offset int) int {
+	return findNextZeroBit1(addr, size, offset, firstZeroGo, firstZeroVec)
+}
+
+// findNextZeroBit1 is FindNextZeroBit with its search past the first word
+// passed in.
+func findNextZeroBit1(addr []uint64, size, offset int, loop, vec func(w []uint64, i, size int) int) int {
 	if uint(offset) >= uint(size) {
 		return size
 	}
-	i := offset / WordBits
-	if w := ^addr[i] >> (uint(offset) % WordBits); w != 0 {
+	if w := ^addr[offset/WordBits] >> (uint(offset) % WordBits); w != 0 {
 		return min(offset+bits.TrailingZeros64(w), size)
 	}
-	n := Len(size)
-	j := i + 1
-	if n-j >= minAsmSearchWords && useAsm {
-		j += firstNotFullAsm(addr[j:n])
-	} else {
-		for ; j < n && addr[j] == ^uint64(0); j++ {
-		}
+	if size >= minAsmSearchBits && useAsm {
+		loop = vec
+	}
+	return loop(addr, offset/WordBits+1, size)
+}
+
+// firstZeroVec is firstZeroGo with the kernel.
+func firstZeroVec(w []uint64, i, size int) int {
+	x := w[i:Len(size)]
+	if len(x) < minAsmSearchWords {
+		return firstZeroGo(w, i, size)
+	}
+	if j := firstNotFullAsm(x); j < len(x) {
+		return min((i+j)*WordBits+bits.TrailingZeros64(^x[j]), size)
+	}
+	return size
+}
+
+// firstZeroGo returns the first clear bit in the words of w from word i on,
+// or size.
+func firstZeroGo(w []uint64, i, size int) int {
+	x := w[i:Len(size)]
+	n := len(x)
+	j := 0
+	for ; j < n && x[j] == ^uint64(0); j++ {
 	}
 	if j < n {
-		return min(j*WordBits+bits.TrailingZeros64(^addr[j]), size)
+		return min((i+j)*WordBits+bits.TrailingZeros64(^x[j]), size)
 	}
 	return size
 }

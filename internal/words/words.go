@@ -32,20 +32,49 @@ const (
 // (the kernel's BITMAP_FIRST_WORD_MASK).
 func FirstWordMask(start int) uint64 { return ^uint64(0) << (uint(start) % WordBits) }
 
+// Every bulk function answers a bitmap of one word inline in its caller, as
+// the kernel's small_const_nbits() path does, and calls out for the rest: a
+// ...Vec function with the assembly kernel from its threshold on, where the
+// CPU has the kernels, a ...Go function with the Go loops below it. The Go
+// inliner charges a call 57 of its budget of 80, so the one-word path and a
+// direct call do not fit (they did while the loops had no calls: the first
+// assembly made Or, Xor, Intersects and Subset 25-140% slower at 64 bits).
+// A call through a function parameter it charges 17, as inlining may show
+// the function, so each exported function hands its two to a ...1 helper
+// that picks one. Inlined, that is an indirect call to a constant, one load
+// more than a direct call, and the ...Go loops stay leaf functions, with no
+// frame to set up for a kernel call they do not make. TestInlined holds the
+// exported functions inlinable.
+
 // Weight returns the number of set bits in the first nbits bits of w
 // (bitmap_weight).
 func Weight(w []uint64, nbits int) int {
+	return weight1(w, nbits, weightGo, weightVec)
+}
+
+// weight1 is Weight with its multi-word path passed in.
+func weight1(w []uint64, nbits int, loop, vec func([]uint64, int) int) int {
 	if uint(nbits-1) < WordBits { // 1 to 64 bits
 		return bits.OnesCount64(w[0] & LastWordMask(nbits))
 	}
 	if nbits >= minAsmBits && useAsm {
-		full := nbits / WordBits
-		n := weightAsm(w[:full])
-		if nbits%WordBits != 0 {
-			n += bits.OnesCount64(w[full] & LastWordMask(nbits))
-		}
-		return n
+		loop = vec
 	}
+	return loop(w, nbits)
+}
+
+// weightVec is Weight from minAsmBits on, where the CPU has the kernels.
+func weightVec(w []uint64, nbits int) int {
+	full := nbits / WordBits
+	n := weightAsm(w[:full])
+	if nbits%WordBits != 0 {
+		n += bits.OnesCount64(w[full] & LastWordMask(nbits))
+	}
+	return n
+}
+
+// weightGo is Weight in Go loops, for any nbits.
+func weightGo(w []uint64, nbits int) int {
 	full := nbits / WordBits
 	x := w[:full]
 	n := len(x) // a length, so the compiler knows n-4 cannot wrap
@@ -72,20 +101,35 @@ func Weight(w []uint64, nbits int) int {
 // And stores a AND b into the first Len(nbits) words of dst, masks the last
 // word's tail, and reports whether the result is non-empty (bitmap_and).
 func And(dst, a, b []uint64, nbits int) bool {
+	return and1(dst, a, b, nbits, andGo, andVec)
+}
+
+// and1 is And with its multi-word path passed in.
+func and1(dst, a, b []uint64, nbits int, loop, vec func(dst, a, b []uint64, nbits int) bool) bool {
 	if uint(nbits-1) < WordBits { // 1 to 64 bits
 		dst[0] = a[0] & b[0] & LastWordMask(nbits)
 		return dst[0] != 0
 	}
 	if nbits >= minAsmBits && useAsm {
-		full := nbits / WordBits
-		r := andAsm(dst[:full], a[:full], b[:full])
-		if nbits%WordBits != 0 {
-			x := a[full] & b[full] & LastWordMask(nbits)
-			dst[full] = x
-			r = r || x != 0
-		}
-		return r
+		loop = vec
 	}
+	return loop(dst, a, b, nbits)
+}
+
+// andVec is And from minAsmBits on, where the CPU has the kernels.
+func andVec(dst, a, b []uint64, nbits int) bool {
+	full := nbits / WordBits
+	r := andAsm(dst[:full], a[:full], b[:full])
+	if nbits%WordBits != 0 {
+		x := a[full] & b[full] & LastWordMask(nbits)
+		dst[full] = x
+		r = r || x != 0
+	}
+	return r
+}
+
+// andGo is And in Go loops, for any nbits.
+func andGo(dst, a, b []uint64, nbits int) bool {
 	n := Len(nbits)
 	if n == 0 {
 		return false
@@ -115,20 +159,35 @@ func And(dst, a, b []uint64, nbits int) bool {
 // AndNot stores a AND NOT b into dst, masks the tail, and reports whether the
 // result is non-empty (bitmap_andnot).
 func AndNot(dst, a, b []uint64, nbits int) bool {
+	return andNot1(dst, a, b, nbits, andNotGo, andNotVec)
+}
+
+// andNot1 is AndNot with its multi-word path passed in.
+func andNot1(dst, a, b []uint64, nbits int, loop, vec func(dst, a, b []uint64, nbits int) bool) bool {
 	if uint(nbits-1) < WordBits { // 1 to 64 bits
 		dst[0] = a[0] &^ b[0] & LastWordMask(nbits)
 		return dst[0] != 0
 	}
 	if nbits >= minAsmBits && useAsm {
-		full := nbits / WordBits
-		r := andNotAsm(dst[:full], a[:full], b[:full])
-		if nbits%WordBits != 0 {
-			x := a[full] &^ b[full] & LastWordMask(nbits)
-			dst[full] = x
-			r = r || x != 0
-		}
-		return r
+		loop = vec
 	}
+	return loop(dst, a, b, nbits)
+}
+
+// andNotVec is AndNot from minAsmBits on, where the CPU has the kernels.
+func andNotVec(dst, a, b []uint64, nbits int) bool {
+	full := nbits / WordBits
+	r := andNotAsm(dst[:full], a[:full], b[:full])
+	if nbits%WordBits != 0 {
+		x := a[full] &^ b[full] & LastWordMask(nbits)
+		dst[full] = x
+		r = r || x != 0
+	}
+	return r
+}
+
+// andNotGo is AndNot in Go loops, for any nbits.
+func andNotGo(dst, a, b []uint64, nbits int) bool {
 	n := Len(nbits)
 	if n == 0 {
 		return false
@@ -146,15 +205,29 @@ func AndNot(dst, a, b []uint64, nbits int) bool {
 // Or stores a OR b into the first Len(nbits) words of dst, whole words and no
 // tail masking (bitmap_or).
 func Or(dst, a, b []uint64, nbits int) {
+	or1(dst, a, b, nbits, orGo, orVec)
+}
+
+// or1 is Or with its multi-word path passed in.
+func or1(dst, a, b []uint64, nbits int, loop, vec func(dst, a, b []uint64, nbits int)) {
 	if uint(nbits-1) < WordBits { // 1 to 64 bits
 		dst[0] = a[0] | b[0]
 		return
 	}
 	if nbits >= minAsmBits && useAsm {
-		n := Len(nbits)
-		orAsm(dst[:n], a[:n], b[:n])
-		return
+		loop = vec
 	}
+	loop(dst, a, b, nbits)
+}
+
+// orVec is Or from minAsmBits on, where the CPU has the kernels.
+func orVec(dst, a, b []uint64, nbits int) {
+	n := Len(nbits)
+	orAsm(dst[:n], a[:n], b[:n])
+}
+
+// orGo is Or in Go loops, for any nbits.
+func orGo(dst, a, b []uint64, nbits int) {
 	n := Len(nbits)
 	dst, a, b = dst[:n], a[:n], b[:n]
 	for i := range dst {
@@ -165,15 +238,29 @@ func Or(dst, a, b []uint64, nbits int) {
 // Xor stores a XOR b into the first Len(nbits) words of dst, whole words and
 // no tail masking (bitmap_xor).
 func Xor(dst, a, b []uint64, nbits int) {
+	xor1(dst, a, b, nbits, xorGo, xorVec)
+}
+
+// xor1 is Xor with its multi-word path passed in.
+func xor1(dst, a, b []uint64, nbits int, loop, vec func(dst, a, b []uint64, nbits int)) {
 	if uint(nbits-1) < WordBits { // 1 to 64 bits
 		dst[0] = a[0] ^ b[0]
 		return
 	}
 	if nbits >= minAsmBits && useAsm {
-		n := Len(nbits)
-		xorAsm(dst[:n], a[:n], b[:n])
-		return
+		loop = vec
 	}
+	loop(dst, a, b, nbits)
+}
+
+// xorVec is Xor from minAsmBits on, where the CPU has the kernels.
+func xorVec(dst, a, b []uint64, nbits int) {
+	n := Len(nbits)
+	xorAsm(dst[:n], a[:n], b[:n])
+}
+
+// xorGo is Xor in Go loops, for any nbits.
+func xorGo(dst, a, b []uint64, nbits int) {
 	n := Len(nbits)
 	dst, a, b = dst[:n], a[:n], b[:n]
 	for i := range dst {
@@ -222,19 +309,43 @@ func ClearTail(w []uint64, nbits int) {
 // Equal reports whether the first nbits bits of a and b are equal
 // (bitmap_equal).
 func Equal(a, b []uint64, nbits int) bool {
+	return equal1(a, b, nbits, equalGo, equalVec)
+}
+
+// equal1 is Equal with its multi-word path passed in.
+func equal1(a, b []uint64, nbits int, loop, vec func(a, b []uint64, nbits int) bool) bool {
 	if uint(nbits-1) < WordBits { // 1 to 64 bits
 		return (a[0]^b[0])&LastWordMask(nbits) == 0
 	}
 	if nbits >= minAsmSearchBits && useAsm {
-		full := nbits / WordBits
-		return firstDiffAsm(a[:full], b[:full]) == full &&
-			(nbits%WordBits == 0 || (a[full]^b[full])&LastWordMask(nbits) == 0)
+		loop = vec
 	}
+	return loop(a, b, nbits)
+}
+
+// equalVec is Equal from minAsmSearchBits on, where the CPU has the kernels.
+func equalVec(a, b []uint64, nbits int) bool {
+	full := nbits / WordBits
+	return firstDiffAsm(a[:full], b[:full]) == full &&
+		(nbits%WordBits == 0 || (a[full]^b[full])&LastWordMask(nbits) == 0)
+}
+
+// equalGo is Equal in Go loops, for any nbits.
+func equalGo(a, b []uint64, nbits int) bool {
 	full := nbits / WordBits
 	x := a[:full]
 	n := len(x) // a length, so the compiler knows n-4 cannot wrap
 	y := b[:n]
 	i := 0
+	for ; i <= n-8; i += 8 {
+		// Two trees of four, not a chain of eight, so that the words
+		// combine in parallel.
+		lo := ((x[i] ^ y[i]) | (x[i+1] ^ y[i+1])) | ((x[i+2] ^ y[i+2]) | (x[i+3] ^ y[i+3]))
+		hi := ((x[i+4] ^ y[i+4]) | (x[i+5] ^ y[i+5])) | ((x[i+6] ^ y[i+6]) | (x[i+7] ^ y[i+7]))
+		if lo|hi != 0 {
+			return false
+		}
+	}
 	for ; i <= n-4; i += 4 {
 		if (x[i]^y[i])|(x[i+1]^y[i+1])|(x[i+2]^y[i+2])|(x[i+3]^y[i+3]) != 0 {
 			return false
@@ -251,18 +362,50 @@ func Equal(a, b []uint64, nbits int) bool {
 // Intersects reports whether a and b share a set bit below nbits
 // (bitmap_intersects).
 func Intersects(a, b []uint64, nbits int) bool {
+	return intersects1(a, b, nbits, intersectsGo, intersectsVec)
+}
+
+// intersects1 is Intersects with its multi-word path passed in.
+func intersects1(a, b []uint64, nbits int, loop, vec func(a, b []uint64, nbits int) bool) bool {
 	if uint(nbits-1) < WordBits { // 1 to 64 bits
 		return a[0]&b[0]&LastWordMask(nbits) != 0
 	}
 	if nbits >= minAsmSearchBits && useAsm {
-		full := nbits / WordBits
-		return firstAndAsm(a[:full], b[:full]) < full ||
-			nbits%WordBits != 0 && a[full]&b[full]&LastWordMask(nbits) != 0
+		loop = vec
 	}
+	return loop(a, b, nbits)
+}
+
+// intersectsVec is Intersects from minAsmSearchBits on, where the CPU has the kernels.
+func intersectsVec(a, b []uint64, nbits int) bool {
 	full := nbits / WordBits
-	a2, b2 := a[:full], b[:full]
-	for i := range a2 {
-		if a2[i]&b2[i] != 0 {
+	return firstAndAsm(a[:full], b[:full]) < full ||
+		nbits%WordBits != 0 && a[full]&b[full]&LastWordMask(nbits) != 0
+}
+
+// intersectsGo is Intersects in Go loops, for any nbits.
+func intersectsGo(a, b []uint64, nbits int) bool {
+	full := nbits / WordBits
+	x := a[:full]
+	n := len(x) // a length, so the compiler knows n-4 cannot wrap
+	y := b[:n]
+	i := 0
+	for ; i <= n-8; i += 8 {
+		// Two trees of four, not a chain of eight, so that the words
+		// combine in parallel.
+		lo := (x[i]&y[i] | x[i+1]&y[i+1]) | (x[i+2]&y[i+2] | x[i+3]&y[i+3])
+		hi := (x[i+4]&y[i+4] | x[i+5]&y[i+5]) | (x[i+6]&y[i+6] | x[i+7]&y[i+7])
+		if lo|hi != 0 {
+			return true
+		}
+	}
+	for ; i <= n-4; i += 4 {
+		if x[i]&y[i]|x[i+1]&y[i+1]|x[i+2]&y[i+2]|x[i+3]&y[i+3] != 0 {
+			return true
+		}
+	}
+	for ; i < n; i++ {
+		if x[i]&y[i] != 0 {
 			return true
 		}
 	}
@@ -272,18 +415,50 @@ func Intersects(a, b []uint64, nbits int) bool {
 // Subset reports whether every set bit of a below nbits is also set in b
 // (bitmap_subset(a, b)).
 func Subset(a, b []uint64, nbits int) bool {
+	return subset1(a, b, nbits, subsetGo, subsetVec)
+}
+
+// subset1 is Subset with its multi-word path passed in.
+func subset1(a, b []uint64, nbits int, loop, vec func(a, b []uint64, nbits int) bool) bool {
 	if uint(nbits-1) < WordBits { // 1 to 64 bits
 		return a[0]&^b[0]&LastWordMask(nbits) == 0
 	}
 	if nbits >= minAsmSearchBits && useAsm {
-		full := nbits / WordBits
-		return firstAndNotAsm(a[:full], b[:full]) == full &&
-			(nbits%WordBits == 0 || a[full]&^b[full]&LastWordMask(nbits) == 0)
+		loop = vec
 	}
+	return loop(a, b, nbits)
+}
+
+// subsetVec is Subset from minAsmSearchBits on, where the CPU has the kernels.
+func subsetVec(a, b []uint64, nbits int) bool {
 	full := nbits / WordBits
-	a2, b2 := a[:full], b[:full]
-	for i := range a2 {
-		if a2[i]&^b2[i] != 0 {
+	return firstAndNotAsm(a[:full], b[:full]) == full &&
+		(nbits%WordBits == 0 || a[full]&^b[full]&LastWordMask(nbits) == 0)
+}
+
+// subsetGo is Subset in Go loops, for any nbits.
+func subsetGo(a, b []uint64, nbits int) bool {
+	full := nbits / WordBits
+	x := a[:full]
+	n := len(x) // a length, so the compiler knows n-4 cannot wrap
+	y := b[:n]
+	i := 0
+	for ; i <= n-8; i += 8 {
+		// Two trees of four, not a chain of eight, so that the words
+		// combine in parallel.
+		lo := (x[i]&^y[i] | x[i+1]&^y[i+1]) | (x[i+2]&^y[i+2] | x[i+3]&^y[i+3])
+		hi := (x[i+4]&^y[i+4] | x[i+5]&^y[i+5]) | (x[i+6]&^y[i+6] | x[i+7]&^y[i+7])
+		if lo|hi != 0 {
+			return false
+		}
+	}
+	for ; i <= n-4; i += 4 {
+		if x[i]&^y[i]|x[i+1]&^y[i+1]|x[i+2]&^y[i+2]|x[i+3]&^y[i+3] != 0 {
+			return false
+		}
+	}
+	for ; i < n; i++ {
+		if x[i]&^y[i] != 0 {
 			return false
 		}
 	}
@@ -292,18 +467,42 @@ func Subset(a, b []uint64, nbits int) bool {
 
 // Empty reports whether no bit below nbits is set (bitmap_empty).
 func Empty(w []uint64, nbits int) bool {
+	return empty1(w, nbits, emptyGo, emptyVec)
+}
+
+// empty1 is Empty with its multi-word path passed in.
+func empty1(w []uint64, nbits int, loop, vec func([]uint64, int) bool) bool {
 	if uint(nbits-1) < WordBits { // 1 to 64 bits
 		return w[0]&LastWordMask(nbits) == 0
 	}
 	if nbits >= minAsmSearchBits && useAsm {
-		full := nbits / WordBits
-		return firstNonZeroAsm(w[:full]) == full &&
-			(nbits%WordBits == 0 || w[full]&LastWordMask(nbits) == 0)
+		loop = vec
 	}
+	return loop(w, nbits)
+}
+
+// emptyVec is Empty from minAsmSearchBits on, where the CPU has the kernels.
+func emptyVec(w []uint64, nbits int) bool {
+	full := nbits / WordBits
+	return firstNonZeroAsm(w[:full]) == full &&
+		(nbits%WordBits == 0 || w[full]&LastWordMask(nbits) == 0)
+}
+
+// emptyGo is Empty in Go loops, for any nbits.
+func emptyGo(w []uint64, nbits int) bool {
 	full := nbits / WordBits
 	x := w[:full]
 	n := len(x) // a length, so the compiler knows n-4 cannot wrap
 	i := 0
+	for ; i <= n-8; i += 8 {
+		// Two trees of four, not a chain of eight, so that the words
+		// combine in parallel.
+		lo := (x[i] | x[i+1]) | (x[i+2] | x[i+3])
+		hi := (x[i+4] | x[i+5]) | (x[i+6] | x[i+7])
+		if lo|hi != 0 {
+			return false
+		}
+	}
 	for ; i <= n-4; i += 4 {
 		if x[i]|x[i+1]|x[i+2]|x[i+3] != 0 {
 			return false
@@ -319,19 +518,43 @@ func Empty(w []uint64, nbits int) bool {
 
 // Full reports whether every bit below nbits is set (bitmap_full).
 func Full(w []uint64, nbits int) bool {
+	return full1(w, nbits, fullGo, fullVec)
+}
+
+// full1 is Full with its multi-word path passed in.
+func full1(w []uint64, nbits int, loop, vec func([]uint64, int) bool) bool {
 	if uint(nbits-1) < WordBits { // 1 to 64 bits
 		m := LastWordMask(nbits)
 		return w[0]&m == m
 	}
 	if nbits >= minAsmSearchBits && useAsm {
-		full := nbits / WordBits
-		m := LastWordMask(nbits)
-		return firstNotFullAsm(w[:full]) == full && (nbits%WordBits == 0 || w[full]&m == m)
+		loop = vec
 	}
+	return loop(w, nbits)
+}
+
+// fullVec is Full from minAsmSearchBits on, where the CPU has the kernels.
+func fullVec(w []uint64, nbits int) bool {
+	full := nbits / WordBits
+	m := LastWordMask(nbits)
+	return firstNotFullAsm(w[:full]) == full && (nbits%WordBits == 0 || w[full]&m == m)
+}
+
+// fullGo is Full in Go loops, for any nbits.
+func fullGo(w []uint64, nbits int) bool {
 	full := nbits / WordBits
 	x := w[:full]
 	n := len(x)
 	i := 0
+	for ; i <= n-8; i += 8 {
+		// Two trees of four, not a chain of eight, so that the words
+		// combine in parallel.
+		lo := (x[i] & x[i+1]) & (x[i+2] & x[i+3])
+		hi := (x[i+4] & x[i+5]) & (x[i+6] & x[i+7])
+		if lo&hi != ^uint64(0) {
+			return false
+		}
+	}
 	for ; i <= n-4; i += 4 {
 		if x[i]&x[i+1]&x[i+2]&x[i+3] != ^uint64(0) {
 			return false
