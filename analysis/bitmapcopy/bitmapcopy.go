@@ -15,12 +15,15 @@
 package bitmapcopy
 
 import (
+	"fmt"
 	"go/token"
 	"go/types"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/buildssa"
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/bpfbitmap/prototype/analysis/internal/ignore"
 )
 
 // Analyzer reports copies of a bpfbitmap.Bitmap.
@@ -38,12 +41,14 @@ func run(pass *analysis.Pass) (any, error) {
 	for _, fn := range pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA).SrcFuncs {
 		c.function(fn)
 	}
+	ignore.Report(pass, "bitmapcopy", c.diags)
 	return nil, nil
 }
 
 type checker struct {
-	pass *analysis.Pass
-	memo map[types.Type]bool
+	pass  *analysis.Pass
+	memo  map[types.Type]bool
+	diags []analysis.Diagnostic
 }
 
 func (c *checker) function(fn *ssa.Function) {
@@ -99,10 +104,14 @@ func (c *checker) report(pos token.Pos, t types.Type, how string) {
 	}
 	name := types.TypeString(t, q)
 	if isBitmap(t) {
-		c.pass.Reportf(pos, "Bitmap copied by value: %s %s; a Bitmap must not be copied (its header and words are one object)", name, how)
+		c.reportf(pos, "Bitmap copied by value: %s %s; a Bitmap must not be copied (its header and words are one object)", name, how)
 		return
 	}
-	c.pass.Reportf(pos, "Bitmap copied by value: %s %s; it contains a bpfbitmap.Bitmap, which must not be copied (its header and words are one object)", name, how)
+	c.reportf(pos, "Bitmap copied by value: %s %s; it contains a bpfbitmap.Bitmap, which must not be copied (its header and words are one object)", name, how)
+}
+
+func (c *checker) reportf(pos token.Pos, format string, args ...any) {
+	c.diags = append(c.diags, analysis.Diagnostic{Pos: pos, Message: fmt.Sprintf(format, args...)})
 }
 
 func isBitmap(t types.Type) bool {

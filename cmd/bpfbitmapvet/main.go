@@ -7,14 +7,16 @@
 //	bpfbitmapvet ./...
 //	go vet -vettool=$(command -v bpfbitmapvet) ./...
 //
-// Analyzers: unreleased, possiblynil, useafterrelease, bitmapcopy; each
-// can be turned off with -NAME=false. docs/vet.md explains the rules.
+// Analyzers: unreleased, possiblynil, useafterrelease, bitmapcopy, and
+// ignoredirective for malformed //bpfbitmapvet:ignore directives; each can be
+// turned off with -NAME=false. docs/vet.md explains the rules.
 package main
 
 import (
 	"golang.org/x/tools/go/analysis/multichecker"
 
 	"github.com/bpfbitmap/prototype/analysis/bitmapcopy"
+	"github.com/bpfbitmap/prototype/analysis/ignoredirective"
 	"github.com/bpfbitmap/prototype/analysis/possiblynil"
 	"github.com/bpfbitmap/prototype/analysis/unreleased"
 	"github.com/bpfbitmap/prototype/analysis/useafterrelease"
@@ -26,5 +28,6 @@ func main() {
 		possiblynil.Analyzer,
 		useafterrelease.Analyzer,
 		bitmapcopy.Analyzer,
+		ignoredirective.Analyzer,
 	)
 }

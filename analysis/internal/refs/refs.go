@@ -15,6 +15,8 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/passes/buildssa"
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/bpfbitmap/prototype/analysis/internal/ignore"
 )
 
 // The rules a Finding belongs to.
@@ -37,13 +39,16 @@ type Result struct {
 	Findings []Finding
 }
 
-// Report reports pass's findings of rule.
+// Report reports pass's findings of rule, but for those a
+// //bpfbitmapvet:ignore directive silences (package ignore).
 func (r *Result) Report(pass *analysis.Pass, rule string) {
+	var diags []analysis.Diagnostic
 	for _, f := range r.Findings {
 		if f.Rule == rule {
-			pass.Report(analysis.Diagnostic{Pos: f.Pos, Category: rule, Message: f.Message})
+			diags = append(diags, analysis.Diagnostic{Pos: f.Pos, Category: rule, Message: f.Message})
 		}
 	}
+	ignore.Report(pass, rule, diags)
 }
 
 // FuncFact summarises what a function does with references, so that callers

@@ -1,0 +1,3 @@
+module example.com/ignoredirective
+
+go 1.26.0
