@@ -59,6 +59,15 @@ type role struct {
 	errAssert map[int]bool // error arguments the call asserts nil, not returning otherwise
 	nilFail   map[int]bool // arguments the call asserts nil
 	errFail   map[int]bool // error arguments the call asserts non-nil
+	// assertArg-1 is the bool argument the call asserts true
+	// (assertTrue) or false (0: none): testify's True and False.
+	assertArg  int
+	assertTrue bool
+	// sameArg-1 and sameArg are the arguments the call asserts to be the
+	// same pointer (0: none): testify's Same.
+	sameArg int
+	// errMatch: errors.Is or errors.As, true only for a non-nil error.
+	errMatch bool
 	// nilCheck is a helper returning whether argument nilCheckArg is
 	// non-nil (nilCheckNonNil) or nil.
 	nilCheck       bool
@@ -261,6 +270,10 @@ func (rs *roles) compute(fn *types.Func) *role {
 		return &role{name: fn.Name(), borrow: true}
 	case "fmt":
 		return &role{name: "fmt." + fn.Name(), borrow: true}
+	case "errors":
+		if recv == nil && (fn.Name() == "Is" || fn.Name() == "As") {
+			return &role{name: "errors." + fn.Name(), borrow: true, errMatch: true}
+		}
 	case "github.com/stretchr/testify/require", "github.com/stretchr/testify/assert":
 		// A test whose assertion failed has failed: the analyzer follows
 		// the path on which each assertion holds, for assert as for
@@ -271,8 +284,15 @@ func (rs *roles) compute(fn *types.Func) *role {
 			i = 0
 		}
 		switch fn.Name() {
-		case "Same", "NotSame":
+		case "Same":
 			r.pointerOnly = true
+			r.sameArg = i + 1
+		case "NotSame":
+			r.pointerOnly = true
+		case "True":
+			r.assertArg, r.assertTrue = i+1, true
+		case "False":
+			r.assertArg = i + 1
 		case "Nil":
 			r.pointerOnly = true
 			r.setBool(&r.nilFail, i)

@@ -439,17 +439,16 @@ func (c *checker) walk(fn *ssa.Function, o *origin) outcome {
 		}
 		for _, s := range succs {
 			st := st
-			if s.nilKnown {
-				switch {
-				case s.nonNil:
-					st.nilness = nonNil
-				case o.keepNil || !o.param:
-					// Nothing is held here, but passing the nil on is
-					// still refused.
-					st.nilness = knownNil
-				default:
+			switch s.nil {
+			case branchNonNil:
+				st.nilness = nonNil
+			case branchIsNil:
+				if !o.keepNil && o.param {
 					continue
 				}
+				// Nothing is held here, but passing the nil on is
+				// still refused.
+				st.nilness = knownNil
 			}
 			st = o.enter(st, f.b, s.b)
 			k := visitKey{s.b.Index, st}
@@ -494,10 +493,18 @@ func (c *checker) deferredBefore(o *origin, start frame) int8 {
 }
 
 type succ struct {
-	b        *ssa.BasicBlock
-	nilKnown bool
-	nonNil   bool
+	b   *ssa.BasicBlock
+	nil branchNil // what the branch taken to b says of the value
 }
+
+// branchNil is what a condition, true or false, says of a value.
+type branchNil uint8
+
+const (
+	branchUnknown branchNil = iota
+	branchNonNil
+	branchIsNil
+)
 
 // block runs f's block from f.i and returns its successors with the state at
 // its end, or ok == false when the path ends inside it.
@@ -514,12 +521,8 @@ func (c *checker) block(fn *ssa.Function, o *origin, f frame, out *outcome) (suc
 		case *ssa.Panic:
 			return nil, st, false
 		case *ssa.If:
-			nonNilIfTrue, known := c.nilTest(o, st, instr.Cond, 0)
-			t, e := f.b.Succs[0], f.b.Succs[1]
-			if known {
-				return []succ{{t, true, nonNilIfTrue}, {e, true, !nonNilIfTrue}}, st, true
-			}
-			return []succ{{b: t}, {b: e}}, st, true
+			onTrue, onFalse := c.nilTest(o, st, instr.Cond, 0)
+			return []succ{{f.b.Succs[0], onTrue}, {f.b.Succs[1], onFalse}}, st, true
 		case *ssa.Jump:
 			return []succ{{b: f.b.Succs[0]}}, st, true
 		case ssa.CallInstruction:
@@ -592,17 +595,17 @@ func unwrap(v ssa.Value) ssa.Value {
 	return v
 }
 
-// nilTest reports whether cond being true means o is non-nil, if cond tests
-// o (or its error) against nil.
-func (c *checker) nilTest(o *origin, st state, cond ssa.Value, depth int) (nonNilIfTrue, known bool) {
+// nilTest says what cond being true, and being false, tells of o's
+// nilness, if cond tests o (or its error) against nil.
+func (c *checker) nilTest(o *origin, st state, cond ssa.Value, depth int) (onTrue, onFalse branchNil) {
 	if depth > 4 {
-		return false, false
+		return branchUnknown, branchUnknown
 	}
 	switch v := cond.(type) {
 	case *ssa.UnOp:
 		if v.Op == token.NOT {
-			t, ok := c.nilTest(o, st, v.X, depth+1)
-			return !t, ok
+			t, f := c.nilTest(o, st, v.X, depth+1)
+			return f, t
 		}
 	case *ssa.BinOp:
 		if v.Op != token.EQL && v.Op != token.NEQ {
@@ -616,20 +619,86 @@ func (c *checker) nilTest(o *origin, st state, cond ssa.Value, depth int) (nonNi
 		}
 		x = unwrap(x)
 		switch {
-		case o.is(st, x):
-			return v.Op == token.NEQ, true
-		case o.errs[x]:
-			return v.Op == token.EQL, true
+		case o.is(st, x) && v.Op == token.NEQ, o.errs[x] && v.Op == token.EQL:
+			return branchNonNil, branchIsNil
+		case o.is(st, x), o.errs[x]:
+			return branchIsNil, branchNonNil
 		}
 	case *ssa.Call:
-		if r := c.roleOf(v.Common()); r != nil && r.nilCheck {
-			args := callArgs(v.Common())
-			if r.nilCheckArg < len(args) && o.is(st, unwrap(args[r.nilCheckArg])) {
-				return r.nilCheckNonNil, true
+		r := c.roleOf(v.Common())
+		if r == nil {
+			break
+		}
+		args := callArgs(v.Common())
+		switch {
+		case r.nilCheck && r.nilCheckArg < len(args) && o.is(st, unwrap(args[r.nilCheckArg])):
+			if r.nilCheckNonNil {
+				return branchNonNil, branchIsNil
+			}
+			return branchIsNil, branchNonNil
+		case r.errMatch && len(args) == 2 && o.errs[unwrap(args[0])] && !isNil(args[1]):
+			// errors.Is(err, target) or errors.As(err, &p) holds only
+			// for a non-nil err: the result is nil then. Not holding
+			// says nothing; err may be another error, or nil.
+			return branchIsNil, branchUnknown
+		}
+	}
+	return branchUnknown, branchUnknown
+}
+
+// nonNilAt reports whether v is known not to be nil at instr: it is the
+// address of something, a result that cannot be nil, or a dominating nil
+// check or assertion has passed.
+func (c *checker) nonNilAt(v ssa.Value, at ssa.Instruction) bool {
+	v = unwrap(v)
+	for {
+		ct, ok := v.(*ssa.ChangeType)
+		if !ok {
+			break
+		}
+		v = ct.X
+	}
+	switch v := v.(type) {
+	case *ssa.Alloc, *ssa.MakeClosure, *ssa.MakeMap, *ssa.MakeChan, *ssa.FieldAddr, *ssa.IndexAddr, *ssa.Global, *ssa.Function:
+		return true
+	case *ssa.Call:
+		if r := c.roleOf(v.Common()); r != nil && (r.acquire || r.view) && !r.retNull {
+			return true // MustNew, MustBitmapCastToCpumask, an acquire
+		}
+	}
+	b := at.Block()
+	for d := b; d != nil; d = d.Idom() {
+		for _, instr := range d.Instrs {
+			if instr == at {
+				break
+			}
+			call, ok := instr.(*ssa.Call)
+			if !ok {
+				continue
+			}
+			if r := c.roleOf(call.Common()); r != nil {
+				for i, a := range callArgs(call.Common()) {
+					if r.nilAssert[i] && unwrap(a) == v {
+						return true
+					}
+				}
+			}
+		}
+		if len(d.Preds) != 1 {
+			continue
+		}
+		p := d.Preds[0]
+		iff, ok := p.Instrs[len(p.Instrs)-1].(*ssa.If)
+		if !ok {
+			continue
+		}
+		if bin, ok := iff.Cond.(*ssa.BinOp); ok && (bin.X == v && isNil(bin.Y) || bin.Y == v && isNil(bin.X)) {
+			if bin.Op == token.NEQ && d == p.Succs[0] || bin.Op == token.EQL && d == p.Succs[1] {
+				return true
 			}
 		}
 	}
-	return false, false
+	return false
 }
 
 // callArgs returns the arguments of call as its callee numbers them: a
@@ -682,6 +751,35 @@ func (c *checker) call(o *origin, instr ssa.CallInstruction, st state, out *outc
 	_, deferred := instr.(*ssa.Defer)
 	_, goes := instr.(*ssa.Go)
 	escape := false
+	if r != nil && !deferred && !goes {
+		args := callArgs(common)
+		if i := r.assertArg - 1; i >= 0 && i < len(args) {
+			// require.True(t, cond) or False: the path goes on where
+			// the assertion holds.
+			onTrue, onFalse := c.nilTest(o, st, args[i], 0)
+			holds := onTrue
+			if !r.assertTrue {
+				holds = onFalse
+			}
+			switch holds {
+			case branchNonNil:
+				st.nilness = nonNil
+			case branchIsNil:
+				return st, false // nil here: nothing held
+			}
+		}
+		if i := r.sameArg - 1; i >= 0 && i+1 < len(args) {
+			// require.Same(t, x, y) with x known not nil proves y is
+			// not nil either.
+			x, y := unwrap(args[i]), unwrap(args[i+1])
+			if o.is(st, x) && c.nonNilAt(y, instr) || o.is(st, y) && c.nonNilAt(x, instr) {
+				if st.nilness == knownNil {
+					return st, false
+				}
+				st.nilness = nonNil
+			}
+		}
+	}
 	uarMsg := func(i int) string {
 		if r != nil && r.uarMsg[i] != "" {
 			return r.uarMsg[i]

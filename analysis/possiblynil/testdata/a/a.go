@@ -3,6 +3,7 @@
 package a
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -231,4 +232,83 @@ func iterate(it *kfuncs.IterBits) (sum int32) {
 		sum += *p
 	}
 	return sum
+}
+
+// require.Same against a value known not to be nil proves the other is not
+// nil: the test stops there otherwise.
+func sameAsChecked(t *testing.T, slot *kfuncs.Kptr[kfuncs.BPFCpumask]) {
+	m := kfuncs.CpumaskCreate(k)
+	require.NotNil(t, m)
+	require.Nil(t, kfuncs.KptrXchg(slot, m))
+	got := kfuncs.KptrXchg(slot, nil)
+	require.Same(t, m, got)
+	kfuncs.CpumaskRelease(got)
+}
+
+func sameAsAnIfChecked(t *testing.T, slot *kfuncs.Kptr[kfuncs.BPFCpumask], m *kfuncs.BPFCpumask) {
+	if m == nil {
+		return
+	}
+	got := kfuncs.KptrXchg(slot, nil)
+	require.Same(t, got, m) // either side
+	kfuncs.CpumaskRelease(got)
+}
+
+func sameAsMust(t *testing.T, b *bpfbitmap.Bitmap) {
+	want := cast.MustBitmapCastToCpumask(b)
+	got := kfuncs.BitmapCastToCpumask(b)
+	require.Same(t, want, got)
+	kfuncs.CpumaskSetCpu(0, got)
+}
+
+// Same against a value that may be nil proves nothing.
+func sameAsUnchecked(t *testing.T, slot *kfuncs.Kptr[kfuncs.BPFCpumask], m *kfuncs.BPFCpumask) {
+	got := kfuncs.KptrXchg(slot, nil)
+	require.Same(t, m, got)
+	kfuncs.CpumaskRelease(got) // want `possibly nil: KptrXchg's result`
+}
+
+// Same after the check, on another path only.
+func sameAsCheckedElsewhere(t *testing.T, slot *kfuncs.Kptr[kfuncs.BPFCpumask], m *kfuncs.BPFCpumask, cond bool) {
+	if cond {
+		require.NotNil(t, m)
+	}
+	got := kfuncs.KptrXchg(slot, nil)
+	require.Same(t, m, got)
+	kfuncs.CpumaskRelease(got) // want `possibly nil: KptrXchg's result`
+}
+
+// NotSame proves nothing.
+func notSame(t *testing.T, slot *kfuncs.Kptr[kfuncs.BPFCpumask]) {
+	m := kfuncs.CpumaskCreate(k)
+	require.NotNil(t, m)
+	defer kfuncs.CpumaskRelease(m)
+	got := kfuncs.KptrXchg(slot, nil)
+	require.NotSame(t, m, got)
+	kfuncs.CpumaskRelease(got) // want `possibly nil: KptrXchg's result`
+}
+
+// require.True and False with a nil comparison are nil checks.
+func trueAndFalse(t *testing.T) {
+	m := kfuncs.CpumaskCreate(k)
+	require.True(t, m != nil)
+	kfuncs.CpumaskRelease(m)
+	n := kfuncs.CpumaskCreate(k)
+	require.False(t, n == nil)
+	kfuncs.CpumaskRelease(n)
+}
+
+func trueOfSomethingElse(t *testing.T, cond bool) {
+	m := kfuncs.CpumaskCreate(k)
+	require.True(t, cond)
+	kfuncs.CpumaskRelease(m) // want `possibly nil: CpumaskCreate's result`
+}
+
+// errors.Is not holding says nothing of the result: the error may be nil.
+func expectedErrorOtherwise(n int) int {
+	b, err := bpfbitmap.New(n)
+	if errors.Is(err, bpfbitmap.ErrInvalid) {
+		return 0
+	}
+	return b.Len() // want `possibly nil: New's result`
 }

@@ -4,6 +4,9 @@ package a
 
 import (
 	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/bpfbitmap/prototype/bpfbitmap"
 	"github.com/bpfbitmap/prototype/cast"
@@ -257,5 +260,54 @@ func loop(n int) {
 			continue
 		}
 		kfuncs.BitmapRelease(b)
+	}
+}
+
+// An error the code expects: where errors.As or errors.Is holds, the
+// constructor returned nil and nothing is held.
+func expectedError(t *testing.T) {
+	_, err := bpfbitmap.ParseList("0-N,64", 64)
+	var pe *bpfbitmap.ParseError
+	require.True(t, errors.As(err, &pe))
+	_, err = bpfbitmap.New(-1)
+	if !errors.Is(err, bpfbitmap.ErrInvalid) {
+		t.Fatal(err)
+	}
+	b, err := bpfbitmap.New(-1)
+	if errors.Is(err, bpfbitmap.ErrInvalid) {
+		return
+	}
+	if err == nil {
+		b.Release()
+	}
+}
+
+// Asserted nil: nothing held.
+func assertedNil(t *testing.T) {
+	m := kfuncs.CpumaskCreate(k)
+	require.False(t, m != nil)
+}
+
+// Where errors.Is does not hold, the error may be nil and the result held.
+func unexpectedSuccess() bool {
+	_, err := bpfbitmap.New(-1) // want `unreleased reference: New's result`
+	return errors.Is(err, bpfbitmap.ErrInvalid)
+}
+
+func expectedErrorOnOneBranch() {
+	_, err := bpfbitmap.New(-1) // want `unreleased reference: New's result`
+	if errors.Is(err, bpfbitmap.ErrInvalid) {
+		return
+	}
+}
+
+// errors.Is(err, nil) holds for a nil err.
+func isNilTarget() {
+	b, err := bpfbitmap.New(8) // want `unreleased reference: New's result`
+	if errors.Is(err, nil) {
+		return
+	}
+	if err == nil {
+		b.Release()
 	}
 }
