@@ -90,6 +90,9 @@ func TestOpsAgreeWithCpumask(t *testing.T) {
 		for range 200 {
 			x, y, z := a.Alloc(), a.Alloc(), a.Alloc()
 			fx, fy, fz := kfuncs.CpumaskCreate(k), kfuncs.CpumaskCreate(k), kfuncs.CpumaskCreate(k)
+			require.NotNil(t, fx)
+			require.NotNil(t, fy)
+			require.NotNil(t, fz)
 			for _, p := range []struct {
 				b *Bitmap
 				f *kfuncs.BPFCpumask
@@ -158,6 +161,7 @@ func TestToCpumask(t *testing.T) {
 	a, err := NewAllocator(topo)
 	require.NoError(t, err)
 	dst := kfuncs.CpumaskCreate(k)
+	require.NotNil(t, dst)
 	assert.Equal(t, int32(-13), ToCpumask(dst, a.Alloc(), &stack), "-EACCES: 512 bytes < bitmap_size(8192)")
 	kfuncs.CpumaskRelease(dst)
 }

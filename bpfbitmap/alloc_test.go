@@ -283,7 +283,10 @@ func TestSteadyStateAllocsNothing(t *testing.T) {
 		require.NoError(t, err)
 		b.Release()
 		allocs := testing.AllocsPerRun(1000, func() {
-			b, _ := a.New(n)
+			b, err := a.New(n)
+			if err != nil {
+				panic(err)
+			}
 			b.Release()
 		})
 		assert.Zero(t, allocs, "New(%d)+Release allocations", n)

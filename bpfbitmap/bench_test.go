@@ -125,7 +125,10 @@ func BenchmarkOps(b *testing.B) {
 		})
 		run("New+Release", n/8,
 			func() {
-				bm, _ := a.New(n)
+				bm, err := a.New(n)
+				if err != nil {
+					panic(err)
+				}
 				bm.Release()
 			},
 			func() { sinkSet = bitset.New(uint(n)) })

@@ -17,10 +17,18 @@ func ExampleNew() {
 	defer b.Release()
 	fmt.Println(b.Len(), len(b.Words()), b.Weight(), b.RefCount())
 
-	_, err = bpfbitmap.New(-1)
-	fmt.Println(errors.Is(err, bpfbitmap.ErrInvalid), errors.Is(err, syscall.EINVAL))
-	_, err = bpfbitmap.New(bpfbitmap.MaxBits + 1)
-	fmt.Println(errors.Is(err, bpfbitmap.ErrTooBig), errors.Is(err, syscall.E2BIG))
+	// A size the kernel refuses gives nil and an error that is both the
+	// package's sentinel and the kernel's errno.
+	if c, err := bpfbitmap.New(-1); err != nil {
+		fmt.Println(errors.Is(err, bpfbitmap.ErrInvalid), errors.Is(err, syscall.EINVAL))
+	} else {
+		c.Release()
+	}
+	if c, err := bpfbitmap.New(bpfbitmap.MaxBits + 1); err != nil {
+		fmt.Println(errors.Is(err, bpfbitmap.ErrTooBig), errors.Is(err, syscall.E2BIG))
+	} else {
+		c.Release()
+	}
 	// Output:
 	// 100 2 0 1
 	// true true

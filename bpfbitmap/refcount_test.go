@@ -41,6 +41,7 @@ func TestDoubleReleaseWarnsAndDoesNotFreeTwice(t *testing.T) {
 	b, err := a.New(10)
 	require.NoError(t, err)
 	require.True(t, b.Release())
+	//bpfbitmapvet:ignore useafterrelease the second release tests refcount_t's underflow warning
 	assert.False(t, b.Release())
 	assert.Equal(t, []bpfbitmap.Warning{bpfbitmap.WarnUnderflow}, w.got)
 	assert.Equal(t, int32(bpfbitmap.RefcountSaturated), b.RefCount(), "underflow saturates")
@@ -61,6 +62,7 @@ func TestAcquireFromZero(t *testing.T) {
 	b, err := a.New(10)
 	require.NoError(t, err)
 	require.True(t, b.Release())
+	//bpfbitmapvet:ignore useafterrelease acquiring after the last release tests refcount_t's addition-on-zero warning
 	b.Acquire()
 	assert.Equal(t, []bpfbitmap.Warning{bpfbitmap.WarnAddOnZero}, w.got)
 	assert.Equal(t, int32(bpfbitmap.RefcountSaturated), b.RefCount())
@@ -69,6 +71,7 @@ func TestAcquireFromZero(t *testing.T) {
 
 func TestAcquireOverflowSaturates(t *testing.T) {
 	a, w := newWatched(t)
+	//bpfbitmapvet:ignore unreleased a saturated object is leaked on purpose, as refcount_t leaks it
 	b, err := a.New(10)
 	require.NoError(t, err)
 	b.SetRefCount(math.MaxInt32)
@@ -82,6 +85,7 @@ func TestAcquireOverflowSaturates(t *testing.T) {
 	assert.Equal(t, 1, a.Stats().Live, "a saturated object is leaked, never freed")
 
 	// Below the limit nothing warns.
+	//bpfbitmapvet:ignore unreleased left at MaxInt32 references on purpose: no release could free it
 	c, err := a.New(10)
 	require.NoError(t, err)
 	c.SetRefCount(math.MaxInt32 - 1)
@@ -103,6 +107,7 @@ func TestOnWarningRemoved(t *testing.T) {
 	b, err := a.New(1)
 	require.NoError(t, err)
 	b.Release()
+	//bpfbitmapvet:ignore useafterrelease the second release tests that no warning hook is called
 	b.Release()
 	assert.Empty(t, w.got)
 	assert.Equal(t, uint64(1), a.Stats().Warnings[bpfbitmap.WarnUnderflow])

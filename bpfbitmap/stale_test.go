@@ -48,6 +48,7 @@ func TestStaleAfterGracePeriod(t *testing.T) {
 	b.Set(3)
 	tok := a.RCUReadLock()
 	require.True(t, b.Release())
+	//bpfbitmapvet:ignore useafterrelease reads after the last release test the RCU grace period
 	assert.True(t, b.Test(3), "inside the grace period the object is as it was")
 	assert.Equal(t, 100, b.Len())
 	assert.False(t, b.Stale())
@@ -90,6 +91,7 @@ func TestCheckedAllocatorStaleNeverAliases(t *testing.T) {
 		require.NoError(t, err)
 		owners = append(owners, c)
 	}
+	//bpfbitmapvet:ignore useafterrelease the stale pointer is the subject of the test
 	assertReleasedView(t, a, b)
 	assert.Contains(t, w.got, bpfbitmap.WarnStale)
 	for _, c := range owners {
@@ -128,6 +130,7 @@ func TestSetCheckedAppliesToNewObjects(t *testing.T) {
 	again, err := a.New(64)
 	require.NoError(t, err)
 	assert.Same(t, old, again)
+	//bpfbitmapvet:ignore useafterrelease the stale pointer is the subject of the test
 	assert.True(t, checked.Stale())
 	again.Release()
 	assert.Positive(t, free)
@@ -218,6 +221,7 @@ func TestRCUUnlockMisuse(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Synchronize did not return after the last reader left")
 	}
+	//bpfbitmapvet:ignore useafterrelease the stale pointer is the subject of the test
 	assert.True(t, x.Stale())
 }
 
@@ -313,6 +317,7 @@ func TestHintLen(t *testing.T) {
 	assert.Zero(t, n)
 	require.True(t, b.Release())
 	a.Synchronize()
+	//bpfbitmapvet:ignore useafterrelease a released bitmap's header is the subject of the test
 	id, _, n = b.HintLen()
 	assert.Equal(t, ^uint32(0), id)
 	assert.Zero(t, n)

@@ -17,9 +17,12 @@ func ExampleParseList() {
 	fmt.Println(b.Weight(), b)
 
 	// "N" is the last bit, and the errno is the kernel's.
-	_, err = bpfbitmap.ParseList("0-N,64", 64)
-	fmt.Println(errors.Is(err, syscall.ERANGE))
-	fmt.Println(err)
+	if c, err := bpfbitmap.ParseList("0-N,64", 64); err != nil {
+		fmt.Println(errors.Is(err, syscall.ERANGE))
+		fmt.Println(err)
+	} else {
+		c.Release()
+	}
 	// Output:
 	// 8 0-3,8-9,12-13
 	// true

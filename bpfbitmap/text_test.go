@@ -661,6 +661,7 @@ func TestParseListWrapClosedForm(t *testing.T) {
 					want, errno := kernelParselist(in, nbits)
 					b, err := a.ParseList(in, nbits)
 					if errno != 0 {
+						require.Error(t, err, in)
 						require.Equal(t, errno, errnoOf(err), in)
 						continue
 					}

@@ -117,6 +117,7 @@ func TestCastChecks(t *testing.T) {
 	// A bitmap of another kernel casts on its own kernel only, and operations
 	// never mix kernels.
 	m, o := cast.BitmapCastToCpumask(good), cast.BitmapCastToCpumask(elsewhere)
+	require.NotNil(t, m)
 	require.NotNil(t, o)
 	o.SetCpu(1)
 	m.Copy(o.Cpumask())

@@ -9,10 +9,16 @@ import (
 
 func ExampleBitmapCastToCpumask() {
 	k := cast.MustKernel(cast.MustTopology(4, 64))
-	b, _ := k.NewBitmap(4)
+	b, err := k.NewBitmap(4)
+	if err != nil {
+		panic(err)
+	}
 	defer b.Release()
 
 	m := cast.BitmapCastToCpumask(b)
+	if m == nil { // num_bits != nr_cpu_ids
+		return
+	}
 	m.SetCpu(2)
 	fmt.Println(b.Test(2), m.Cpumask().First(), m.Cpumask().Full())
 	// Output: true 2 false
@@ -20,10 +26,13 @@ func ExampleBitmapCastToCpumask() {
 
 func ExampleTo() {
 	k := cast.MustKernel(cast.MustTopology(4, 64))
-	b, _ := k.NewBitmap(5)
+	b, err := k.NewBitmap(5)
+	if err != nil {
+		panic(err)
+	}
 	defer b.Release()
 
-	_, err := cast.To(b)
+	_, err = cast.To(b)
 	fmt.Println(err, errors.Is(err, cast.ErrSizeMismatch))
 	// Output: cast to cpumask: num_bits 5 != nr_cpu_ids 4 true
 }
@@ -33,7 +42,10 @@ func ExampleTo() {
 // with a reference held).
 func ExampleMustBitmapCastToCpumask() {
 	k := cast.MustKernel(cast.MustTopology(2, 256))
-	b, _ := k.NewBitmap(k.Topology().NrCPUIDs())
+	b, err := k.NewBitmap(k.Topology().NrCPUIDs())
+	if err != nil {
+		panic(err)
+	}
 	defer b.Release()
 
 	m := cast.MustBitmapCastToCpumask(b)

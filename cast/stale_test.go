@@ -53,6 +53,7 @@ func TestStaleViewCheckedKernel(t *testing.T) {
 	require.NoError(t, err)
 	defer same.Release()
 	before := a.Stats().Warnings[bpfbitmap.WarnStale]
+	//bpfbitmapvet:ignore useafterrelease the stale view is the subject of the test
 	assertDeadView(t, b, m)
 	assert.Equal(t, []uint64{0}, nb.Words(), "stale view wrote into the new bitmap")
 	assert.Equal(t, []uint64{0}, same.Words())
@@ -72,6 +73,7 @@ func TestStaleViewBeforeReuse(t *testing.T) {
 	require.NoError(t, err)
 	m := cast.MustBitmapCastToCpumask(b)
 	require.True(t, b.Release())
+	//bpfbitmapvet:ignore useafterrelease the view inside the grace period is the subject of the test
 	m.SetCpu(3)
 	assert.True(t, m.Cpumask().TestCpu(3), "inside the grace period the view still works")
 	k.Allocator().Synchronize()

@@ -48,6 +48,9 @@ func ExampleBitmapCastToCpumask() {
 	kfuncs.BitmapSetBit(9, b) // the same memory
 	fmt.Println(kfuncs.CpumaskFirst(m.Cpumask()), kfuncs.FindLastBit(b))
 	other := kfuncs.BitmapCreate(k, 95)
+	if other == nil {
+		return
+	}
 	fmt.Println(kfuncs.BitmapCastToCpumask(other) == nil)
 	kfuncs.BitmapRelease(other)
 	// Output:

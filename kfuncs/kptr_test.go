@@ -33,14 +33,18 @@ func TestKptrInsertRemove(t *testing.T) {
 	require.Equal(t, live, k.Allocator().Stats().Live)
 
 	// test_insert_leave: the map value dies with the mask in it; the dtor frees it.
-	require.Nil(t, kfuncs.KptrXchg(&slot, kfuncs.CpumaskCreate(k)))
+	m = kfuncs.CpumaskCreate(k)
+	require.NotNil(t, m)
+	require.Nil(t, kfuncs.KptrXchg(&slot, m))
 	slot.Destroy(kfuncs.CpumaskReleaseDtor)
 	require.Nil(t, slot.Load())
 	require.Equal(t, live, k.Allocator().Stats().Live)
 	slot.Destroy(func(*kfuncs.BPFCpumask) { t.Fatal("dtor on an empty slot") })
 
 	var bslot kfuncs.Kptr[bpfbitmap.Bitmap]
-	require.Nil(t, kfuncs.KptrXchg(&bslot, kfuncs.BitmapCreate(k, 4)))
+	b := kfuncs.BitmapCreate(k, 4)
+	require.NotNil(t, b)
+	require.Nil(t, kfuncs.KptrXchg(&bslot, b))
 	bslot.Destroy(kfuncs.BitmapReleaseDtor)
 	require.Equal(t, live, k.Allocator().Stats().Live)
 }
@@ -112,7 +116,9 @@ func TestKptrRCUStress(t *testing.T) {
 	for e := range errs {
 		t.Error(e)
 	}
-	kfuncs.CpumaskRelease(kfuncs.KptrXchg(&slot, nil))
+	last := kfuncs.KptrXchg(&slot, nil)
+	require.NotNil(t, last, "the last published mask")
+	kfuncs.CpumaskRelease(last)
 	t.Logf("published %d masks, %d objects reused, %d RCU reads", published.Load(), reused, reads.Load())
 	assert.Positive(t, reused, "the test must exercise reuse")
 	assert.Positive(t, reads.Load())
