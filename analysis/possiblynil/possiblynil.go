@@ -12,7 +12,9 @@
 // Go path that passes such a result to a kfunc whose flags make the argument
 // trusted or RCU (KF_TRUSTED_ARGS, KF_RELEASE, KF_RCU), or calls a method on it,
 // before comparing it (or its error) with nil, directly, through a helper
-// returning p != nil, or with testify's require.NotNil or require.NoError.
+// returning p != nil, or with testify's require.NotNil, require.NoError,
+// require.True of a nil comparison, or require.Same against a value known
+// not to be nil.
 //
 // Which functions acquire, release or may return nil comes from the kfunc
 // flag table, kfuncs.Kfuncs, read when the analyzer runs.
