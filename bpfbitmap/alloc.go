@@ -258,7 +258,11 @@ func (a *Allocator) NewCap(nbits, capBits int) (*Bitmap, error) {
 	b := (*Bitmap)(unsafe.Pointer(&unit[1]))
 	clear(unit[2:])
 	b.numBits = int32(nbits) | fromAllocator
-	b.refcnt.Store(1)
+	// A plain store, as the kernel's refcount_set is: no other goroutine
+	// can reach b before the caller publishes it, which orders this store,
+	// and atomic.Int32.Store is an XCHG on amd64, a full barrier that
+	// cost create+release about 5 ns.
+	*(*int32)(unsafe.Pointer(&b.refcnt)) = 1
 	return b, nil
 }
 
