@@ -253,18 +253,43 @@ func (t *Task) Exit() {
 // reference to b that the caller holds; it takes no reference of its own. It
 // does not allocate.
 func BitmapCastToCpumask(b *bpfbitmap.Bitmap) *OwnedCpumask {
+	return cast1(b, castTable, castSlow)
+}
+
+// cast1 is BitmapCastToCpumask with its two paths passed in, so that it
+// inlines (the inliner charges a call through a parameter 17 of its budget
+// of 80, a direct call 57) and castTable, which every kernel with an
+// allocator ID below MaxAllocators takes, stays a leaf function: no frame
+// to set up for the call into the map of the others.
+func cast1(b *bpfbitmap.Bitmap, table func(*bpfbitmap.Bitmap) (*OwnedCpumask, bool), slow func(*bpfbitmap.Bitmap) *OwnedCpumask) *OwnedCpumask {
+	if m, ok := table(b); ok {
+		return m
+	}
+	return slow(b)
+}
+
+// castTable is the cast for an allocator ID that has a slot in kernels.cast;
+// ok is false for the others, which castSlow answers.
+func castTable(b *bpfbitmap.Bitmap) (m *OwnedCpumask, ok bool) {
 	// One header load gives the allocator (hence the kernel) and the size
 	// class; comparing classes stands for Cap >= large_cpumask_bits.
 	id, class, bits := b.HintLen()
-	var n int
-	var need uint8
-	if int(id) < len(kernels.cast) {
-		v := kernels.cast[id].Load()
-		n, need = int(uint32(v)), uint8(v>>32)
-	} else if k := kernelOfSlow(b); k != nil {
-		n, need = k.nrCPUIDs, k.castClass
+	if int(id) >= len(kernels.cast) {
+		return nil, false
 	}
-	if n == 0 || bits != n || class < need {
+	v := kernels.cast[id].Load()
+	if n := int(uint32(v)); n == 0 || bits != n || class < uint8(v>>32) {
+		return nil, true
+	}
+	return (*OwnedCpumask)(unsafe.Pointer(b)), true
+}
+
+// castSlow is the cast for the allocator IDs past kernels.cast, and for
+// bitmaps no allocator owns (which it finds stale or foreign).
+func castSlow(b *bpfbitmap.Bitmap) *OwnedCpumask {
+	_, class, bits := b.HintLen()
+	k := kernelOfSlow(b)
+	if k == nil || k.nrCPUIDs == 0 || bits != k.nrCPUIDs || class < k.castClass {
 		return nil
 	}
 	return (*OwnedCpumask)(unsafe.Pointer(b))
