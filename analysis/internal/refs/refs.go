@@ -7,13 +7,14 @@ package refs
 
 import (
 	"fmt"
+	"go/ast"
 	"go/token"
 	"go/types"
 	"reflect"
 	"slices"
 
 	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/analysis/passes/buildssa"
+	"golang.org/x/tools/go/analysis/passes/ctrlflow"
 	"golang.org/x/tools/go/ssa"
 
 	"github.com/bpfbitmap/prototype/analysis/internal/ignore"
@@ -81,10 +82,14 @@ func (f *FuncFact) String() string {
 // Analyzer computes the findings of every rule and the facts of every
 // function; it reports nothing itself.
 var Analyzer = &analysis.Analyzer{
-	Name:       "kfuncrefs",
-	Doc:        "follow kfunc references, NULL results and releases through SSA, with the flags of kfuncs.Kfuncs",
-	Run:        run,
-	Requires:   []*analysis.Analyzer{buildssa.Analyzer},
+	Name: "kfuncrefs",
+	Doc:  "follow kfunc references, NULL results and releases through SSA, with the flags of kfuncs.Kfuncs",
+	Run:  run,
+	// Not buildssa: an analyzer with facts runs on every dependency, and
+	// so would buildssa, standard library included. SSA is built here only
+	// for packages that can hold a reference; ctrlflow gives the same
+	// no-return information buildssa uses.
+	Requires:   []*analysis.Analyzer{ctrlflow.Analyzer},
 	ResultType: reflect.TypeFor[*Result](),
 	FactTypes:  []analysis.Fact{new(FuncFact)},
 }
@@ -93,7 +98,7 @@ func run(pass *analysis.Pass) (any, error) {
 	if !dependsOn(pass.Pkg, bitmapPath, map[*types.Package]bool{}) {
 		return &Result{}, nil // no reference can be made or passed here
 	}
-	fns := pass.ResultOf[buildssa.Analyzer].(*buildssa.SSA).SrcFuncs
+	fns := buildSSA(pass)
 	c := &checker{pass: pass, roles: newRoles(), summaries: map[*ssa.Function]*FuncFact{}}
 	// Summaries of this package's functions depend on each other; a few
 	// rounds reach the fixed point for any chain of helpers seen in
@@ -226,4 +231,32 @@ func factRole(name string, f *FuncFact) *role {
 		r.nilCheck, r.nilCheckArg, r.nilCheckNonNil = true, f.NilCheckArg-1, f.NilCheckNonNil
 	}
 	return r
+}
+
+// buildSSA builds pass's package as buildssa does and returns its functions,
+// closures included, in source order.
+func buildSSA(pass *analysis.Pass) []*ssa.Function {
+	prog := ssa.NewProgram(pass.Fset, 0)
+	prog.SetNoReturn(pass.ResultOf[ctrlflow.Analyzer].(*ctrlflow.CFGs).NoReturn)
+	for _, p := range pass.Pkg.Imports() {
+		prog.CreatePackage(p, nil, nil, true)
+	}
+	pkg := prog.CreatePackage(pass.Pkg, pass.Files, pass.TypesInfo, false)
+	pkg.Build()
+	var fns []*ssa.Function
+	var add func(f *ssa.Function)
+	add = func(f *ssa.Function) {
+		fns = append(fns, f)
+		for _, anon := range f.AnonFuncs {
+			add(anon)
+		}
+	}
+	for _, file := range pass.Files {
+		for _, decl := range file.Decls {
+			if decl, ok := decl.(*ast.FuncDecl); ok {
+				add(prog.FuncValue(pass.TypesInfo.Defs[decl.Name].(*types.Func)))
+			}
+		}
+	}
+	return fns
 }
