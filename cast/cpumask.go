@@ -75,12 +75,22 @@ func firstInWord(x uint64, size int) uint32 {
 // were most of its cost.
 func (m *Cpumask) view() (*Kernel, []uint64) {
 	b := m.bitmap()
-	k := kernelOfID(b, b.AllocatorID())
-	if k == nil {
+	id, _, n := b.HintLen()
+	k := kernelOfID(b, id)
+	if k == nil || !k.maskLen(n) {
 		return nil, nil
 	}
 	return k, k.wordsOf(b)
 }
+
+// maskLen reports whether n bits is a length a mask of k's has: NR_CPUS
+// (struct bpf_cpumask, the kernel's own masks) or nr_cpu_ids (a cast
+// bitmap). A stale view whose memory now holds a bitmap of another length
+// fails it, so it cannot write k.words words into that bitmap; a stale view
+// of a same-length new owner is the use after free the verifier (and
+// bpfbitmapvet's useafterrelease) refuses statically, and a checked
+// allocator (bpfbitmap.Allocator.SetChecked) never hands that memory out.
+func (k *Kernel) maskLen(n int) bool { return n == k.nrCPUIDs || n == k.topo.nrCPUs }
 
 // wordsOf returns the k.words words of a mask of k's. They may reach past
 // Len into the allocation's slack: a cast bitmap of nr_cpu_ids bits on
@@ -99,8 +109,8 @@ func (k *Kernel) wordsOf(b *bpfbitmap.Bitmap) []uint64 {
 // warning), as with view.
 func (m *Cpumask) view2(o *Cpumask) (k *Kernel, w, ow []uint64) {
 	b := m.bitmap()
-	id := b.AllocatorID()
-	if k = kernelOfID(b, id); k == nil || o.bitmap().AllocatorID() != id {
+	id, _, n := b.HintLen()
+	if k = kernelOfID(b, id); k == nil || !k.maskLen(n) || o.bitmap().AllocatorID() != id {
 		return nil, nil, nil
 	}
 	return k, k.wordsOf(b), k.wordsOf(o.bitmap())
@@ -109,8 +119,8 @@ func (m *Cpumask) view2(o *Cpumask) (k *Kernel, w, ow []uint64) {
 // view3 is view2 for three masks.
 func (m *Cpumask) view3(x, y *Cpumask) (k *Kernel, w, xw, yw []uint64) {
 	b := m.bitmap()
-	id := b.AllocatorID()
-	if k = kernelOfID(b, id); k == nil || x.bitmap().AllocatorID() != id || y.bitmap().AllocatorID() != id {
+	id, _, n := b.HintLen()
+	if k = kernelOfID(b, id); k == nil || !k.maskLen(n) || x.bitmap().AllocatorID() != id || y.bitmap().AllocatorID() != id {
 		return nil, nil, nil, nil
 	}
 	return k, k.wordsOf(b), k.wordsOf(x.bitmap()), k.wordsOf(y.bitmap())

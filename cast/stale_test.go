@@ -162,3 +162,34 @@ func TestNewTopologyBounds(t *testing.T) {
 	require.NoError(t, err, "the largest topology builds")
 	assert.Equal(t, uint32(0), k.CPUPossibleMask().First())
 }
+
+// On an unchecked kernel a stale view whose memory the allocator has handed
+// to a bitmap of another length writes nothing into it: the view's words are
+// a mask's only for the lengths a mask of the kernel has (it set every bit
+// of a 2-bit bitmap's word, past its length, before).
+func TestStaleViewReusedOtherLength(t *testing.T) {
+	k := newKernel(t, 4, 128)
+	b, err := k.NewBitmap(4)
+	require.NoError(t, err)
+	m := cast.MustBitmapCastToCpumask(b)
+	sb, err := k.NewBitmap(4)
+	require.NoError(t, err)
+	defer sb.Release()
+	src := cast.MustBitmapCastToCpumask(sb)
+	src.Setall()
+	require.True(t, b.Release())
+	k.Allocator().Synchronize()
+
+	nb, err := k.NewBitmap(2)
+	require.NoError(t, err)
+	defer nb.Release()
+	require.Same(t, b, nb, "the test needs the allocator to reuse the unit")
+	//bpfbitmapvet:ignore useafterrelease the stale view is the subject of the test
+	m.Setall()
+	m.Copy(src.Cpumask())
+	m.Or(src.Cpumask(), src.Cpumask())
+	m.Xor(src.Cpumask(), src.Cpumask())
+	m.And(src.Cpumask(), src.Cpumask())
+	assert.Equal(t, []uint64{0}, nb.Words(), "stale view wrote into the new 2-bit bitmap")
+	assert.Equal(t, uint32(0), m.Cpumask().Weight())
+}
