@@ -4,28 +4,27 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"golang.org/x/tools/go/analysis/analysistest"
 
-	"github.com/bpfbitmap/prototype/analysis/internal/tabletest"
 	"github.com/bpfbitmap/prototype/analysis/internal/vetdoc"
+	"github.com/bpfbitmap/prototype/analysis/internal/vettest"
 	"github.com/bpfbitmap/prototype/analysis/useafterrelease"
 	"github.com/bpfbitmap/prototype/kfuncs"
 )
 
 func TestAnalyzer(t *testing.T) {
-	analysistest.Run(t, analysistest.TestData(), useafterrelease.Analyzer, "./a", "./doc")
+	vettest.Run(t, useafterrelease.Analyzer, "./a", "./doc")
 }
 
 func TestDocQuotesTestdata(t *testing.T) { vetdoc.Check(t, "useafterrelease") }
 
 // A row that gains KF_RELEASE releases: the analyzer needs no change.
 func TestFollowsTable(t *testing.T) {
-	require.Empty(t, tabletest.Diagnostics(t, useafterrelease.Analyzer, "./table"))
+	require.Empty(t, vettest.Diagnostics(t, useafterrelease.Analyzer, "./table"))
 
 	row, ok := kfuncs.Kfuncs.Lookup("BitmapWeight")
 	require.True(t, ok)
-	tabletest.WithFlags(t, "BitmapWeight", row.Flags|kfuncs.KfRelease)
-	got := tabletest.Diagnostics(t, useafterrelease.Analyzer, "./table")
+	vettest.WithFlags(t, "BitmapWeight", row.Flags|kfuncs.KfRelease)
+	got := vettest.Diagnostics(t, useafterrelease.Analyzer, "./table")
 	require.Len(t, got, 1)
 	require.Contains(t, got[0], "use after release: the reference from BitmapCreate, released by BitmapWeight, is used by BitmapRelease")
 }
