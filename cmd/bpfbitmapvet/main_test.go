@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// run runs name with args in dir, in the workspace of the unreleased
-// analyzer's testdata, and returns its output and exit code.
+// run runs name with args in dir, an analyzer's testdata module, in its
+// workspace, and returns its output and exit code.
 func run(t *testing.T, dir, name string, args ...string) (string, int) {
 	t.Helper()
 	cmd := exec.Command(name, args...)
@@ -46,4 +46,17 @@ func TestRuns(t *testing.T) {
 
 	got, code = run(t, dir, bin, "-unreleased=false", "./doc")
 	require.Equal(t, 0, code, got)
+
+	// The directives: malformed ones reported by ignoredirective, unused
+	// ones by their rule, silenced findings gone.
+	dir, err = filepath.Abs(filepath.Join("..", "..", "analysis", "ignoredirective", "testdata"))
+	require.NoError(t, err)
+	got, code = run(t, dir, bin, "./suppress")
+	require.Equal(t, 3, code, got)
+	require.Contains(t, got, "bpfbitmapvet:ignore directive for possiblynil gives no reason")
+	require.Contains(t, got, "unused bpfbitmapvet:ignore directive: no possiblynil finding")
+	require.NotContains(t, got, "suppress.go:17:", "a silenced finding")
+	got, code = run(t, dir, bin, "-ignoredirective=false", "./suppress")
+	require.Equal(t, 3, code, got)
+	require.NotContains(t, got, "gives no reason")
 }
