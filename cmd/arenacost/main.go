@@ -42,6 +42,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/bpfbitmap/prototype/bench"
+	"github.com/bpfbitmap/prototype/internal/atomicfile"
 	"github.com/bpfbitmap/prototype/kfuncs/oracle"
 )
 
@@ -87,11 +88,7 @@ func write(path string, stdout io.Writer, k bench.KernelCost) error {
 		_, err = stdout.Write(b)
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.WriteFile(path, b)
 }
 
 // words are the arena mask lengths measured: this kernel's nr_cpu_ids and

@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/bpfbitmap/prototype/internal/atomicfile"
 )
 
 // outFile is one file of the report: its path relative to the output
@@ -48,55 +50,29 @@ var wrapTemp = func(name string, w io.Writer) io.Writer { return w }
 // files and leaves every previous file as it was; renames within one
 // directory do not fail short of the directory being removed under us.
 func writeAll(dir string, files []outFile) (written []string, err error) {
-	temps := make([]string, 0, len(files))
+	pending := make([]*atomicfile.Pending, 0, len(files))
 	defer func() {
 		if err != nil {
-			for _, t := range temps {
-				os.Remove(t)
+			for _, p := range pending {
+				p.Abort()
 			}
 		}
 	}()
 	for _, f := range files {
 		path := filepath.Join(dir, filepath.FromSlash(f.name))
-		tmp, err := writeTemp(path, f.data)
-		if tmp != "" {
-			temps = append(temps, tmp)
-		}
+		p, err := atomicfile.Prepare(path, f.data, func(w io.Writer) io.Writer { return wrapTemp(path, w) })
 		if err != nil {
 			return nil, fmt.Errorf("writing %s: %w", path, err)
 		}
+		pending = append(pending, p)
 	}
-	for i, f := range files {
-		path := filepath.Join(dir, filepath.FromSlash(f.name))
-		if err := os.Rename(temps[i], path); err != nil {
-			temps = temps[i:]
+	for i, p := range pending {
+		if err := p.Commit(); err != nil {
+			pending = pending[i+1:]
 			return written, err
 		}
-		written = append(written, path)
+		written = append(written, p.Path())
 	}
-	temps = nil
+	pending = nil
 	return written, nil
-}
-
-// writeTemp writes data to a new temporary file beside path and returns its
-// name, also on failure when one was created.
-func writeTemp(path string, data []byte) (string, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return "", err
-	}
-	n, err := wrapTemp(path, f).Write(data)
-	if err == nil && n < len(data) {
-		err = io.ErrShortWrite
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return f.Name(), err
 }

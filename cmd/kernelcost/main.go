@@ -24,6 +24,7 @@ import (
 	"strings"
 
 	"github.com/bpfbitmap/prototype/cast"
+	"github.com/bpfbitmap/prototype/internal/atomicfile"
 	"github.com/bpfbitmap/prototype/kfuncs/oracle"
 )
 
@@ -100,7 +101,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *out == "-" {
 		_, err = stdout.Write(doc.Bytes())
 	} else {
-		err = os.WriteFile(*out, doc.Bytes(), 0o644)
+		err = atomicfile.WriteFile(*out, doc.Bytes())
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "kernelcost: %v\n", err)

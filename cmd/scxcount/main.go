@@ -31,6 +31,7 @@ import (
 	"strings"
 
 	"github.com/bpfbitmap/prototype/bench"
+	"github.com/bpfbitmap/prototype/internal/atomicfile"
 )
 
 const exitOK, exitFail, exitUsage = 0, 1, 2
@@ -143,9 +144,5 @@ func write(path string, stdout io.Writer, v any) error {
 		_, err = stdout.Write(b)
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.WriteFile(path, b)
 }
