@@ -12,7 +12,8 @@ import (
 	"bytes"
 	"fmt"
 	"log"
-	"os"
+
+	"github.com/bpfbitmap/prototype/internal/atomicfile"
 )
 
 // writer is dst[i] = a[i] op b[i]. The AVX-512 and AVX2 forms load the
@@ -112,7 +113,7 @@ func main() {
 		p("%sy:", s.name)
 		searchAVX2(s, ret)
 	}
-	if err := os.WriteFile("asm_amd64.s", out.Bytes(), 0o644); err != nil {
+	if err := atomicfile.WriteFile("asm_amd64.s", out.Bytes()); err != nil {
 		log.Fatal(err)
 	}
 }
