@@ -18,6 +18,12 @@ func allPrograms(d progs.Design, t progs.Target) []progs.Program {
 	out = append(out, progs.Failure(d, t)...)
 	out = append(out, progs.Overrun(d, t)...)
 	out = append(out, progs.Throw(d, t)...)
+	out = append(out, progs.PortingProbes(d, t)...)
+	if d == progs.Fixed {
+		// Within the kernel's kptr field limit and one past it: the map
+		// then loses its BTF and the xchg has no kptr to aim at.
+		out = append(out, progs.KptrFieldsProbe(t, t.KptrFieldsMax), progs.KptrFieldsProbe(t, t.KptrFieldsMax+1))
+	}
 	if d == progs.Generic {
 		out = append(out, progs.GenericFailure(t)...)
 	}
