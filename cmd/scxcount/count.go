@@ -4,35 +4,13 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/bpfbitmap/prototype/bench"
 )
 
-// Counts is what one source file, or a sum of them, holds.
-type Counts struct {
-	// CreateSites are calls of bpf_cpumask_create.
-	CreateSites int `json:"bpf_cpumask_create_sites"`
-	// CpumaskCalls are calls of any bpf_cpumask_* kfunc.
-	CpumaskCalls int `json:"bpf_cpumask_calls"`
-	// CastMask are calls of scx's cast_mask() helper, the conversion of a
-	// struct bpf_cpumask * to a const struct cpumask *.
-	CastMask int `json:"cast_mask_calls"`
-	// ExplicitCasts are C casts to (const) struct cpumask *.
-	ExplicitCasts int `json:"explicit_cpumask_casts"`
-	// BitmapCalls are calls of the arena road's scx_bitmap_* functions.
-	BitmapCalls int `json:"scx_bitmap_calls"`
-	// AssertUses are bpf_assert* calls outside macro definitions;
-	// AssertInMacros the occurrences inside #define bodies.
-	AssertUses     int `json:"bpf_assert_uses"`
-	AssertInMacros int `json:"bpf_assert_in_macro_definitions"`
-	// Conversion sites of cast_mask by what the verifier would say of a
-	// bpf_assert there (see Site).
-	InRCU   int `json:"conversions_in_rcu_section"`
-	WithRef int `json:"conversions_after_acquire"`
-	Unbound int `json:"conversions_assert_allowed"`
-	Masks   int `json:"conversions_distinct_masks"`
-	Sources int `json:"files"`
-}
-
-func (c *Counts) add(o Counts) {
+// add sums o into c, the counts of one file into its group's or the total.
+func add(c *bench.ScxRow, o bench.ScxRow) {
+	c.Files += o.Files
 	c.CreateSites += o.CreateSites
 	c.CpumaskCalls += o.CpumaskCalls
 	c.CastMask += o.CastMask
@@ -41,10 +19,9 @@ func (c *Counts) add(o Counts) {
 	c.AssertUses += o.AssertUses
 	c.AssertInMacros += o.AssertInMacros
 	c.InRCU += o.InRCU
-	c.WithRef += o.WithRef
-	c.Unbound += o.Unbound
+	c.AfterAcquire += o.AfterAcquire
+	c.AssertAllowed += o.AssertAllowed
 	c.Masks += o.Masks
-	c.Sources += o.Sources
 }
 
 var (
@@ -98,8 +75,9 @@ func stripC(src string) string {
 }
 
 // countFile counts one file's source.
-func countFile(src string) Counts {
-	c := Counts{Sources: 1}
+// countFile counts one source file (bench.ScxRow says what each count is).
+func countFile(src string) bench.ScxRow {
+	c := bench.ScxRow{Files: 1}
 	text := stripC(src)
 	depth := 0
 	// Per function: whether an explicit RCU section is open, whether a
@@ -131,9 +109,9 @@ func countFile(src string) Counts {
 				case inRCU:
 					c.InRCU++
 				case acquired:
-					c.WithRef++
+					c.AfterAcquire++
 				default:
-					c.Unbound++
+					c.AssertAllowed++
 				}
 				masks[argument(line[m[1]:])] = true
 			case strings.HasPrefix(name, "scx_bitmap_"):

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/bpfbitmap/prototype/bench"
 )
 
 const fixture = `
@@ -49,8 +51,8 @@ int owner(void)
 `
 
 func TestCountFile(t *testing.T) {
-	assert.Equal(t, Counts{
-		Sources:        1,
+	assert.Equal(t, bench.ScxRow{
+		Files:          1,
 		CreateSites:    1, // the declaration and the comment do not count
 		CpumaskCalls:   8, // set_cpu, empty, first, test_cpu, weight, create, and, release
 		CastMask:       6,
@@ -59,8 +61,8 @@ func TestCountFile(t *testing.T) {
 		AssertUses:     1,
 		AssertInMacros: 2,
 		InRCU:          1, // c->llc
-		WithRef:        2, // the two casts of m after bpf_cpumask_create
-		Unbound:        3, // plain's two and c->other after the unlock
+		AfterAcquire:   2, // the two casts of m after bpf_cpumask_create
+		AssertAllowed:  3, // plain's two and c->other after the unlock
 		Masks:          4, // tctx->mask; c->llc and c->other; m
 	}, countFile(fixture))
 }

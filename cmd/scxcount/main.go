@@ -96,8 +96,8 @@ func countRepo(repo, commit string) (bench.ScxCounts, error) {
 		Repo: "sched-ext/scx", Commit: strings.TrimSpace(string(full)), Date: strings.TrimSpace(string(date)),
 		Command: "go run ./cmd/scxcount -repo SCX_CLONE -commit " + commit,
 	}
-	groups := map[string]*Counts{}
-	var total Counts
+	groups := map[string]*bench.ScxRow{}
+	total := bench.ScxRow{Name: "total"}
 	for _, path := range strings.Split(strings.TrimRight(string(list), "\x00"), "\x00") {
 		if !isBPFSource(path) {
 			continue
@@ -108,29 +108,20 @@ func countRepo(repo, commit string) (bench.ScxCounts, error) {
 			continue
 		}
 		c := countFile(string(src))
-		total.add(c)
+		add(&total, c)
 		g := group(path)
 		if groups[g] == nil {
-			groups[g] = &Counts{}
+			groups[g] = &bench.ScxRow{Name: g}
 		}
-		groups[g].add(c)
+		add(groups[g], c)
 	}
-	res.Total = total.row("total")
+	res.Total = total
 	for _, g := range sortedKeys(groups) {
 		if c := groups[g]; c.CpumaskCalls+c.BitmapCalls+c.CastMask+c.AssertUses+c.AssertInMacros > 0 {
-			res.Groups = append(res.Groups, c.row(g))
+			res.Groups = append(res.Groups, *c)
 		}
 	}
 	return res, nil
-}
-
-func (c Counts) row(name string) bench.ScxRow {
-	return bench.ScxRow{
-		Name: name, Files: c.Sources, CreateSites: c.CreateSites, CpumaskCalls: c.CpumaskCalls,
-		CastMask: c.CastMask, ExplicitCasts: c.ExplicitCasts, BitmapCalls: c.BitmapCalls,
-		AssertUses: c.AssertUses, AssertInMacros: c.AssertInMacros,
-		InRCU: c.InRCU, AfterAcquire: c.WithRef, AssertAllowed: c.Unbound, Masks: c.Masks,
-	}
 }
 
 // write writes v as indented JSON to path, atomically, or to stdout for "-".
