@@ -2,7 +2,11 @@
 
 package words
 
-import "golang.org/x/sys/cpu"
+import (
+	"math"
+
+	"golang.org/x/sys/cpu"
+)
 
 //go:generate go run mkasm.go
 
@@ -70,3 +74,18 @@ func firstAndAsm(a, b []uint64) int
 //
 //go:noescape
 func firstAndNotAsm(a, b []uint64) int
+
+// asmFrom, asmPairFrom and asmSearchFrom are the sizes in bits from which
+// the functions call the kernels (see minAsmWords): the thresholds where the
+// CPU has the kernels, never without. Kept as one number each, the test in
+// the inlined helpers is one compare, which leaves Weight, Or, Xor, Empty and
+// FirstSetFrom budget for two direct calls instead of one indirect call.
+var asmFrom, asmPairFrom, asmSearchFrom = asmThresholds(useAsm)
+
+// asmThresholds returns asmFrom, asmPairFrom and asmSearchFrom for useAsm.
+func asmThresholds(useAsm bool) (int, int, int) {
+	if useAsm {
+		return minAsmBits, minAsmPairBits, minAsmSearchBits
+	}
+	return math.MaxInt, math.MaxInt, math.MaxInt
+}

@@ -31,7 +31,7 @@ func findNextBit1(addr []uint64, size, offset int, loop, vec func(w []uint64, i,
 	if w := addr[offset/WordBits] >> (uint(offset) % WordBits); w != 0 {
 		return min(offset+bits.TrailingZeros64(w), size)
 	}
-	if size >= minAsmSearchBits && useAsm {
+	if size >= asmSearchFrom {
 		loop = vec
 	}
 	return loop(addr, offset/WordBits+1, size)
@@ -46,8 +46,8 @@ func FirstSetFrom(w []uint64, i, size int) int {
 
 // firstFrom1 is FirstSetFrom with its searches passed in.
 func firstFrom1(w []uint64, i, size int, loop, vec func(w []uint64, i, size int) int) int {
-	if size >= minAsmSearchBits && useAsm {
-		loop = vec
+	if size >= asmSearchFrom {
+		return vec(w, i, size)
 	}
 	return loop(w, i, size)
 }
@@ -116,7 +116,7 @@ func findNextZeroBit1(addr []uint64, size, offset int, loop, vec func(w []uint64
 	if w := ^addr[offset/WordBits] >> (uint(offset) % WordBits); w != 0 {
 		return min(offset+bits.TrailingZeros64(w), size)
 	}
-	if size >= minAsmSearchBits && useAsm {
+	if size >= asmSearchFrom {
 		loop = vec
 	}
 	return loop(addr, offset/WordBits+1, size)

@@ -16,14 +16,19 @@ func LastWordMask(nbits int) uint64 { return ^uint64(0) >> (uint(-nbits) % WordB
 // The sizes from which the functions call the assembly kernels, where the CPU
 // has them; below them the pure-Go loops win, as a call into assembly costs
 // more than a few words of scalar work, and the choice is one compare with a
-// constant. Weight and the writers win from 8 words; the searches (the
-// predicates and the find functions) only from 32, where their 32-word step
-// runs: at 16 words BenchmarkWords measured the kernels 30-55% slower than the
-// Go loops and Weight and AndNot 40-50% faster. TestCalibrate prints the
+// number (asmFrom, asmPairFrom, asmSearchFrom). Weight and the writers win
+// from 8 words; the one-operand searches (Empty, Full, the find functions)
+// and Equal only from 32, where their 32-word step runs: at 16 words
+// BenchmarkWords measured the kernels 30-55% slower than the Go loops and
+// Weight and AndNot 40-50% faster. Intersects and Subset, which combine two
+// operands a word, win from 16 (quiet machine, n=8: Subset at 1024 bits
+// 6.70 to 5.68 ns, Intersects 6.02 to 5.49). TestCalibrate prints the
 // crossing at finer steps.
 const (
 	minAsmWords       = 8
 	minAsmBits        = minAsmWords * WordBits
+	minAsmPairWords   = 16
+	minAsmPairBits    = minAsmPairWords * WordBits
 	minAsmSearchWords = 32
 	minAsmSearchBits  = minAsmSearchWords * WordBits
 )
@@ -41,10 +46,13 @@ func FirstWordMask(start int) uint64 { return ^uint64(0) << (uint(start) % WordB
 // assembly made Or, Xor, Intersects and Subset 25-140% slower at 64 bits).
 // A call through a function parameter it charges 17, as inlining may show
 // the function, so each exported function hands its two to a ...1 helper
-// that picks one. Inlined, that is an indirect call to a constant, one load
-// more than a direct call, and the ...Go loops stay leaf functions, with no
-// frame to set up for a kernel call they do not make. TestInlined holds the
-// exported functions inlinable.
+// that picks one. Where the helper has the budget for two calls (Weight, Or,
+// Xor, Empty, FirstSetFrom) it calls each through its own parameter, which
+// inlining turns into two direct calls; the others assign the chosen one to
+// a variable and call through it, an indirect call (Empty at 1024 bits took
+// 5% longer that way than the Go loop called directly). Either way the ...Go
+// loops stay leaf functions, with no frame to set up for a kernel call they
+// do not make. TestInlined holds the exported functions inlinable.
 
 // Weight returns the number of set bits in the first nbits bits of w
 // (bitmap_weight).
@@ -57,8 +65,8 @@ func weight1(w []uint64, nbits int, loop, vec func([]uint64, int) int) int {
 	if uint(nbits-1) < WordBits { // 1 to 64 bits
 		return bits.OnesCount64(w[0] & LastWordMask(nbits))
 	}
-	if nbits >= minAsmBits && useAsm {
-		loop = vec
+	if nbits >= asmFrom {
+		return vec(w, nbits)
 	}
 	return loop(w, nbits)
 }
@@ -110,7 +118,7 @@ func and1(dst, a, b []uint64, nbits int, loop, vec func(dst, a, b []uint64, nbit
 		dst[0] = a[0] & b[0] & LastWordMask(nbits)
 		return dst[0] != 0
 	}
-	if nbits >= minAsmBits && useAsm {
+	if nbits >= asmFrom {
 		loop = vec
 	}
 	return loop(dst, a, b, nbits)
@@ -168,7 +176,7 @@ func andNot1(dst, a, b []uint64, nbits int, loop, vec func(dst, a, b []uint64, n
 		dst[0] = a[0] &^ b[0] & LastWordMask(nbits)
 		return dst[0] != 0
 	}
-	if nbits >= minAsmBits && useAsm {
+	if nbits >= asmFrom {
 		loop = vec
 	}
 	return loop(dst, a, b, nbits)
@@ -214,8 +222,9 @@ func or1(dst, a, b []uint64, nbits int, loop, vec func(dst, a, b []uint64, nbits
 		dst[0] = a[0] | b[0]
 		return
 	}
-	if nbits >= minAsmBits && useAsm {
-		loop = vec
+	if nbits >= asmFrom {
+		vec(dst, a, b, nbits)
+		return
 	}
 	loop(dst, a, b, nbits)
 }
@@ -247,8 +256,9 @@ func xor1(dst, a, b []uint64, nbits int, loop, vec func(dst, a, b []uint64, nbit
 		dst[0] = a[0] ^ b[0]
 		return
 	}
-	if nbits >= minAsmBits && useAsm {
-		loop = vec
+	if nbits >= asmFrom {
+		vec(dst, a, b, nbits)
+		return
 	}
 	loop(dst, a, b, nbits)
 }
@@ -317,7 +327,7 @@ func equal1(a, b []uint64, nbits int, loop, vec func(a, b []uint64, nbits int) b
 	if uint(nbits-1) < WordBits { // 1 to 64 bits
 		return (a[0]^b[0])&LastWordMask(nbits) == 0
 	}
-	if nbits >= minAsmSearchBits && useAsm {
+	if nbits >= asmSearchFrom {
 		loop = vec
 	}
 	return loop(a, b, nbits)
@@ -370,13 +380,13 @@ func intersects1(a, b []uint64, nbits int, loop, vec func(a, b []uint64, nbits i
 	if uint(nbits-1) < WordBits { // 1 to 64 bits
 		return a[0]&b[0]&LastWordMask(nbits) != 0
 	}
-	if nbits >= minAsmSearchBits && useAsm {
+	if nbits >= asmPairFrom {
 		loop = vec
 	}
 	return loop(a, b, nbits)
 }
 
-// intersectsVec is Intersects from minAsmSearchBits on, where the CPU has the kernels.
+// intersectsVec is Intersects from minAsmPairBits on, where the CPU has the kernels.
 func intersectsVec(a, b []uint64, nbits int) bool {
 	full := nbits / WordBits
 	return firstAndAsm(a[:full], b[:full]) < full ||
@@ -423,13 +433,13 @@ func subset1(a, b []uint64, nbits int, loop, vec func(a, b []uint64, nbits int) 
 	if uint(nbits-1) < WordBits { // 1 to 64 bits
 		return a[0]&^b[0]&LastWordMask(nbits) == 0
 	}
-	if nbits >= minAsmSearchBits && useAsm {
+	if nbits >= asmPairFrom {
 		loop = vec
 	}
 	return loop(a, b, nbits)
 }
 
-// subsetVec is Subset from minAsmSearchBits on, where the CPU has the kernels.
+// subsetVec is Subset from minAsmPairBits on, where the CPU has the kernels.
 func subsetVec(a, b []uint64, nbits int) bool {
 	full := nbits / WordBits
 	return firstAndNotAsm(a[:full], b[:full]) == full &&
@@ -475,8 +485,8 @@ func empty1(w []uint64, nbits int, loop, vec func([]uint64, int) bool) bool {
 	if uint(nbits-1) < WordBits { // 1 to 64 bits
 		return w[0]&LastWordMask(nbits) == 0
 	}
-	if nbits >= minAsmSearchBits && useAsm {
-		loop = vec
+	if nbits >= asmSearchFrom {
+		return vec(w, nbits)
 	}
 	return loop(w, nbits)
 }
@@ -527,7 +537,7 @@ func full1(w []uint64, nbits int, loop, vec func([]uint64, int) bool) bool {
 		m := LastWordMask(nbits)
 		return w[0]&m == m
 	}
-	if nbits >= minAsmSearchBits && useAsm {
+	if nbits >= asmSearchFrom {
 		loop = vec
 	}
 	return loop(w, nbits)
