@@ -315,6 +315,18 @@ func (b *builder) createCpumask(m mask) {
 	b.emit(asm.Mov.Imm(dst, 0), asm.Ja.Label(done))
 	b.label(ok)
 	b.emit(asm.Mov.Reg(dst, asm.R0))
+	b.checkEmpty(m, done)
+	b.emit(asm.Mov.Imm(dst, 0))
+	b.label(done)
+	b.emit(asm.Mov.Reg(dst, dst)) // a landing pad for the label
+	b.ms[m].nonNull = false       // NULL on the failure paths
+}
+
+// checkEmpty is create_cpumask()'s test of a mask just created and kept in
+// m (R0 still holds it): jump to ok if bpf_cpumask_empty(m), else set err
+// to 2 and release m. The generic design casts m first, as every mask
+// handed to a cpumask kfunc is.
+func (b *builder) checkEmpty(m mask, ok string) {
 	b.created(m, true)
 	if b.d == Generic {
 		b.cast(m)
@@ -325,14 +337,10 @@ func (b *builder) createCpumask(m mask) {
 	b.emit(
 		b.kf("bpf_cpumask_empty"),
 		asm.And.Imm(asm.R0, 0xff),
-		asm.JNE.Imm(asm.R0, 0, done),
+		asm.JNE.Imm(asm.R0, 0, ok),
 	)
 	b.setErr(2)
 	b.releaseSide(m)
-	b.emit(asm.Mov.Imm(dst, 0))
-	b.label(done)
-	b.emit(asm.Mov.Reg(dst, dst)) // a landing pad for the label
-	b.ms[m].nonNull = false       // NULL on the failure paths
 }
 
 // ifZeroReturn emits "if (!r) return 0;".

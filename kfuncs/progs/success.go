@@ -44,7 +44,8 @@ var setMasks = [...]mask{m7, m8, m9, mStack}
 
 // createCpumaskSet is create_cpumask_set(): four masks or return 0. The
 // fourth lives in a stack slot, so its create_cpumask() is spelled out
-// with the stack as its home across the bpf_cpumask_empty call.
+// around checkEmpty with the stack as its home across the
+// bpf_cpumask_empty call.
 func (b *builder) createCpumaskSet() {
 	for i := range 3 {
 		b.createCpumask(setMasks[i])
@@ -62,20 +63,7 @@ func (b *builder) createCpumaskSet() {
 	b.releaseFirst(3, 5)
 	b.label(created)
 	b.emit(asm.StoreMem(asm.RFP, maskSlot, asm.R0, asm.DWord))
-	b.created(mStack, true)
-	if b.d == Generic {
-		b.cast(mStack)
-		b.emit(b.viewArg(asm.R1, mStack))
-	} else {
-		b.emit(asm.Mov.Reg(asm.R1, asm.R0))
-	}
-	b.emit(
-		b.kf("bpf_cpumask_empty"),
-		asm.And.Imm(asm.R0, 0xff),
-		asm.JNE.Imm(asm.R0, 0, ok),
-	)
-	b.setErr(2)
-	b.releaseSide(mStack)
+	b.checkEmpty(mStack, ok)
 	b.releaseFirst(3, 5)
 	b.label(ok)
 	b.emit(asm.Mov.Imm(asm.R0, 0))
