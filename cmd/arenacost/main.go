@@ -28,7 +28,6 @@ package main
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -68,27 +67,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	k, err := measure(*n, *runs, stderr)
 	if err == nil {
-		err = write(*out, stdout, k)
+		err = atomicfile.WriteJSON(*out, stdout, k)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "arenacost: %v\n", err)
 		return exitFail
 	}
 	return exitOK
-}
-
-// write writes k as indented JSON to path, atomically, or to stdout for "-".
-func write(path string, stdout io.Writer, k bench.KernelCost) error {
-	b, err := json.MarshalIndent(k, "", "  ")
-	if err != nil {
-		return err
-	}
-	b = append(b, '\n')
-	if path == "-" {
-		_, err = stdout.Write(b)
-		return err
-	}
-	return atomicfile.WriteFile(path, b)
 }
 
 // words are the arena mask lengths measured: this kernel's nr_cpu_ids and

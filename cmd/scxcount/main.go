@@ -21,7 +21,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -59,7 +58,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	counts, err := countRepo(*repo, *commit)
 	if err == nil {
-		err = write(*out, stdout, counts)
+		err = atomicfile.WriteJSON(*out, stdout, counts)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "scxcount: %v\n", err)
@@ -122,18 +121,4 @@ func countRepo(repo, commit string) (bench.ScxCounts, error) {
 		}
 	}
 	return res, nil
-}
-
-// write writes v as indented JSON to path, atomically, or to stdout for "-".
-func write(path string, stdout io.Writer, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	b = append(b, '\n')
-	if path == "-" {
-		_, err = stdout.Write(b)
-		return err
-	}
-	return atomicfile.WriteFile(path, b)
 }

@@ -5,6 +5,7 @@
 package atomicfile
 
 import (
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -73,4 +74,19 @@ func WriteFile(path string, data []byte) error {
 		return err
 	}
 	return p.Commit()
+}
+
+// WriteJSON writes v as indented JSON, with a final newline, to path
+// through WriteFile, or to stdout when path is "-" (the commands' -o flag).
+func WriteJSON(path string, stdout io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	if path == "-" {
+		_, err = stdout.Write(b)
+		return err
+	}
+	return WriteFile(path, b)
 }

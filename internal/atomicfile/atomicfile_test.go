@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -99,4 +100,23 @@ func TestCommitFailureRemovesTemp(t *testing.T) {
 	require.NoError(t, err)
 	require.Error(t, p.Commit(), "a file cannot replace a non-empty directory")
 	assert.Equal(t, []string{"target"}, entries(t, dir))
+}
+
+func TestWriteJSON(t *testing.T) {
+	v := map[string]int{"b": 2, "a": 1}
+	want := "{\n  \"a\": 1,\n  \"b\": 2\n}\n"
+	path := filepath.Join(t.TempDir(), "v.json")
+	var stdout strings.Builder
+	require.NoError(t, atomicfile.WriteJSON(path, &stdout, v))
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, want, string(got))
+	assert.Empty(t, stdout.String(), "a path writes nothing to stdout")
+
+	require.NoError(t, atomicfile.WriteJSON("-", &stdout, v))
+	assert.Equal(t, want, stdout.String())
+	_, err = os.Stat("-")
+	assert.ErrorIs(t, err, os.ErrNotExist, `"-" is stdout, not a file`)
+
+	assert.Error(t, atomicfile.WriteJSON(path, &stdout, func() {}), "a value JSON cannot encode")
 }
