@@ -34,18 +34,12 @@ func BenchmarkWords(b *testing.B) {
 			for _, im := range benchImpls() {
 				b.Run(fmt.Sprintf("op=%s/bits=%d/impl=%s", op.name, n, im.label), func(b *testing.B) {
 					b.SetBytes(int64(n / 8))
-					words.WithImpl(b, im.name, func() {
-						for b.Loop() {
-							op.words(in, n)
-						}
-					})
+					words.WithImpl(b, im.name, func() { op.words(b, in, n) })
 				})
 			}
 			b.Run(fmt.Sprintf("op=%s/bits=%d/impl=bitset", op.name, n), func(b *testing.B) {
 				b.SetBytes(int64(n / 8))
-				for b.Loop() {
-					op.bitset(in)
-				}
+				op.bitset(b, in)
 			})
 			if op.c != "" {
 				b.Run(fmt.Sprintf("op=%s/bits=%d/impl=c", op.name, n), func(b *testing.B) {
@@ -113,60 +107,240 @@ func newBenchInput(n, kind int) *benchInput {
 // bitset has no three-operand writers: its in-place forms read two operands
 // and write one, as words.And(d, a, b) does. It has no Intersects either:
 // IntersectionCardinality is what a bitset user has for it.
+//
+// Each op runs its own b.Loop with the operands in locals, so that the loop
+// calls the function under test directly, as the C reference's loop calls
+// its kernel: a loop calling a closure per op would time one more call than
+// a user's code makes.
 var benchOps = []struct {
 	name   string
 	input  int
 	c      string // the op's name in limit.c, "" if it has none
-	words  func(in *benchInput, n int)
-	bitset func(in *benchInput)
+	words  func(b *testing.B, in *benchInput, n int)
+	bitset func(b *testing.B, in *benchInput)
 }{
 	{"Weight", inRandom, "Weight",
-		func(in *benchInput, n int) { in.sinkInt = words.Weight(in.a, n) },
-		func(in *benchInput) { in.sinkUint = in.bsA.Count() }},
+		func(b *testing.B, in *benchInput, n int) {
+			x, r := in.a, 0
+			for b.Loop() {
+				r = words.Weight(x, n)
+			}
+			in.sinkInt = r
+		},
+		func(b *testing.B, in *benchInput) {
+			x, r := in.bsA, uint(0)
+			for b.Loop() {
+				r = x.Count()
+			}
+			in.sinkUint = r
+		}},
 	{"And", inRandom, "And",
-		func(in *benchInput, n int) { in.sinkBool = words.And(in.d, in.a, in.b, n) },
-		func(in *benchInput) { in.bsD.InPlaceIntersection(in.bsB) }},
+		func(b *testing.B, in *benchInput, n int) {
+			d, x, y, r := in.d, in.a, in.b, false
+			for b.Loop() {
+				r = words.And(d, x, y, n)
+			}
+			in.sinkBool = r
+		},
+		func(b *testing.B, in *benchInput) {
+			d, y := in.bsD, in.bsB
+			for b.Loop() {
+				d.InPlaceIntersection(y)
+			}
+		}},
 	{"AndNot", inRandom, "AndNot",
-		func(in *benchInput, n int) { in.sinkBool = words.AndNot(in.d, in.a, in.b, n) },
-		func(in *benchInput) { in.bsD.InPlaceDifference(in.bsB) }},
+		func(b *testing.B, in *benchInput, n int) {
+			d, x, y, r := in.d, in.a, in.b, false
+			for b.Loop() {
+				r = words.AndNot(d, x, y, n)
+			}
+			in.sinkBool = r
+		},
+		func(b *testing.B, in *benchInput) {
+			d, y := in.bsD, in.bsB
+			for b.Loop() {
+				d.InPlaceDifference(y)
+			}
+		}},
 	{"Or", inRandom, "Or",
-		func(in *benchInput, n int) { words.Or(in.d, in.a, in.b, n) },
-		func(in *benchInput) { in.bsD.InPlaceUnion(in.bsB) }},
+		func(b *testing.B, in *benchInput, n int) {
+			d, x, y := in.d, in.a, in.b
+			for b.Loop() {
+				words.Or(d, x, y, n)
+			}
+		},
+		func(b *testing.B, in *benchInput) {
+			d, y := in.bsD, in.bsB
+			for b.Loop() {
+				d.InPlaceUnion(y)
+			}
+		}},
 	{"Xor", inRandom, "Xor",
-		func(in *benchInput, n int) { words.Xor(in.d, in.a, in.b, n) },
-		func(in *benchInput) { in.bsD.InPlaceSymmetricDifference(in.bsB) }},
+		func(b *testing.B, in *benchInput, n int) {
+			d, x, y := in.d, in.a, in.b
+			for b.Loop() {
+				words.Xor(d, x, y, n)
+			}
+		},
+		func(b *testing.B, in *benchInput) {
+			d, y := in.bsD, in.bsB
+			for b.Loop() {
+				d.InPlaceSymmetricDifference(y)
+			}
+		}},
 	{"Copy", inRandom, "Copy",
-		func(in *benchInput, n int) { words.Copy(in.d, in.a, n) },
-		func(in *benchInput) { in.sinkUint = in.bsA.Copy(in.bsD) }},
+		func(b *testing.B, in *benchInput, n int) {
+			d, x := in.d, in.a
+			for b.Loop() {
+				words.Copy(d, x, n)
+			}
+		},
+		func(b *testing.B, in *benchInput) {
+			d, x, r := in.bsD, in.bsA, uint(0)
+			for b.Loop() {
+				r = x.Copy(d)
+			}
+			in.sinkUint = r
+		}},
 	{"Equal", inEqual, "Equal",
-		func(in *benchInput, n int) { in.sinkBool = words.Equal(in.a, in.b, n) },
-		func(in *benchInput) { in.sinkBool = in.bsA.Equal(in.bsB) }},
+		func(b *testing.B, in *benchInput, n int) {
+			x, y, r := in.a, in.b, false
+			for b.Loop() {
+				r = words.Equal(x, y, n)
+			}
+			in.sinkBool = r
+		},
+		func(b *testing.B, in *benchInput) {
+			x, y, r := in.bsA, in.bsB, false
+			for b.Loop() {
+				r = x.Equal(y)
+			}
+			in.sinkBool = r
+		}},
 	{"Intersects", inDisjoint, "Intersects",
-		func(in *benchInput, n int) { in.sinkBool = words.Intersects(in.a, in.b, n) },
-		func(in *benchInput) { in.sinkBool = in.bsA.IntersectionCardinality(in.bsB) != 0 }},
+		func(b *testing.B, in *benchInput, n int) {
+			x, y, r := in.a, in.b, false
+			for b.Loop() {
+				r = words.Intersects(x, y, n)
+			}
+			in.sinkBool = r
+		},
+		func(b *testing.B, in *benchInput) {
+			x, y, r := in.bsA, in.bsB, false
+			for b.Loop() {
+				r = x.IntersectionCardinality(y) != 0
+			}
+			in.sinkBool = r
+		}},
 	{"Subset", inEqual, "Subset",
-		func(in *benchInput, n int) { in.sinkBool = words.Subset(in.a, in.b, n) },
-		func(in *benchInput) { in.sinkBool = in.bsB.IsSuperSet(in.bsA) }},
+		func(b *testing.B, in *benchInput, n int) {
+			x, y, r := in.a, in.b, false
+			for b.Loop() {
+				r = words.Subset(x, y, n)
+			}
+			in.sinkBool = r
+		},
+		func(b *testing.B, in *benchInput) {
+			x, y, r := in.bsA, in.bsB, false
+			for b.Loop() {
+				r = y.IsSuperSet(x)
+			}
+			in.sinkBool = r
+		}},
 	{"Empty", inZero, "Empty",
-		func(in *benchInput, n int) { in.sinkBool = words.Empty(in.a, n) },
-		func(in *benchInput) { in.sinkBool = in.bsA.None() }},
+		func(b *testing.B, in *benchInput, n int) {
+			x, r := in.a, false
+			for b.Loop() {
+				r = words.Empty(x, n)
+			}
+			in.sinkBool = r
+		},
+		func(b *testing.B, in *benchInput) {
+			x, r := in.bsA, false
+			for b.Loop() {
+				r = x.None()
+			}
+			in.sinkBool = r
+		}},
 	{"Full", inOnes, "Full",
-		func(in *benchInput, n int) { in.sinkBool = words.Full(in.a, n) },
-		func(in *benchInput) { in.sinkBool = in.bsA.All() }},
+		func(b *testing.B, in *benchInput, n int) {
+			x, r := in.a, false
+			for b.Loop() {
+				r = words.Full(x, n)
+			}
+			in.sinkBool = r
+		},
+		func(b *testing.B, in *benchInput) {
+			x, r := in.bsA, false
+			for b.Loop() {
+				r = x.All()
+			}
+			in.sinkBool = r
+		}},
 	{"FindFirstBit", inLastSet, "FindFirstBit",
-		func(in *benchInput, n int) { in.sinkInt = words.FindFirstBit(in.a, n) },
-		func(in *benchInput) { in.sinkUint, in.sinkUintOk = in.bsA.NextSet(0) }},
+		func(b *testing.B, in *benchInput, n int) {
+			x, r := in.a, 0
+			for b.Loop() {
+				r = words.FindFirstBit(x, n)
+			}
+			in.sinkInt = r
+		},
+		func(b *testing.B, in *benchInput) {
+			x, r, ok := in.bsA, uint(0), false
+			for b.Loop() {
+				r, ok = x.NextSet(0)
+			}
+			in.sinkUint, in.sinkUintOk = r, ok
+		}},
 	{"FindFirstZeroBit", inLastZero, "FindFirstZeroBit",
-		func(in *benchInput, n int) { in.sinkInt = words.FindFirstZeroBit(in.a, n) },
-		func(in *benchInput) { in.sinkUint, in.sinkUintOk = in.bsA.NextClear(0) }},
+		func(b *testing.B, in *benchInput, n int) {
+			x, r := in.a, 0
+			for b.Loop() {
+				r = words.FindFirstZeroBit(x, n)
+			}
+			in.sinkInt = r
+		},
+		func(b *testing.B, in *benchInput) {
+			x, r, ok := in.bsA, uint(0), false
+			for b.Loop() {
+				r, ok = x.NextClear(0)
+			}
+			in.sinkUint, in.sinkUintOk = r, ok
+		}},
 	{"FindNextBit", inLastSet, "",
-		func(in *benchInput, n int) { in.sinkInt = words.FindNextBit(in.a, n, 1) },
-		func(in *benchInput) { in.sinkUint, in.sinkUintOk = in.bsA.NextSet(1) }},
+		func(b *testing.B, in *benchInput, n int) {
+			x, r := in.a, 0
+			for b.Loop() {
+				r = words.FindNextBit(x, n, 1)
+			}
+			in.sinkInt = r
+		},
+		func(b *testing.B, in *benchInput) {
+			x, r, ok := in.bsA, uint(0), false
+			for b.Loop() {
+				r, ok = x.NextSet(1)
+			}
+			in.sinkUint, in.sinkUintOk = r, ok
+		}},
 	// And into d, then the weight of d: the work of roaring's in-place And
 	// on bitmap containers (and, store, cardinality).
 	{"AndWeight", inRandom, "AndWeight",
-		func(in *benchInput, n int) { words.And(in.d, in.a, in.b, n); in.sinkInt = words.Weight(in.d, n) },
-		func(in *benchInput) { in.bsD.InPlaceIntersection(in.bsB); in.sinkUint = in.bsD.Count() }},
+		func(b *testing.B, in *benchInput, n int) {
+			d, x, y, r := in.d, in.a, in.b, 0
+			for b.Loop() {
+				words.And(d, x, y, n)
+				r = words.Weight(d, n)
+			}
+			in.sinkInt = r
+		},
+		func(b *testing.B, in *benchInput) {
+			d, y, r := in.bsD, in.bsB, uint(0)
+			for b.Loop() {
+				d.InPlaceIntersection(y)
+				r = d.Count()
+			}
+			in.sinkUint = r
+		}},
 }
 
 type benchImpl struct{ name, label string }
@@ -242,11 +416,7 @@ func TestRatiosToC(t *testing.T) {
 			in := newBenchInput(n, op.input)
 			var ours, c []float64
 			for range rounds {
-				r := testing.Benchmark(func(b *testing.B) {
-					for b.Loop() {
-						op.words(in, n)
-					}
-				})
+				r := testing.Benchmark(func(b *testing.B) { op.words(b, in, n) })
 				ours = append(ours, float64(r.T.Nanoseconds())/float64(r.N))
 				c = append(c, runC(t, bin, op.c, n, max(r.N, 1000)))
 			}
