@@ -4,6 +4,7 @@ package words
 
 import (
 	"math"
+	"unsafe"
 
 	"golang.org/x/sys/cpu"
 )
@@ -20,60 +21,95 @@ var (
 	useAsm    = useAVX512 || cpu.X86.HasAVX2 && cpu.X86.HasPOPCNT
 )
 
-// The kernels, in asm_amd64.s (written by mkasm.go), work on whole words: the
-// writers on len(dst) words of a and b, the searches on len(a) words of a and
-// b. The callers cut the slices and handle a partial last word.
+// The kernels, in asm_amd64.s (written by mkasm.go), work on n whole words
+// from pointers: an assembly function takes its arguments on the stack, and
+// a pointer and a count are four words to store and load where three slices
+// are nine (a third of the time at 8192 bits went to passing them). The
+// ...Asm functions below give them slices; they inline, check the lengths
+// and pass each slice's data, so a kernel never reads or writes past a
+// slice. The callers cut the slices and handle a partial last word.
+
+//go:noescape
+func weightKernel(x *uint64, n int) int
+
+//go:noescape
+func andKernel(dst, a, b *uint64, n int) bool
+
+//go:noescape
+func andNotKernel(dst, a, b *uint64, n int) bool
+
+//go:noescape
+func orKernel(dst, a, b *uint64, n int)
+
+//go:noescape
+func xorKernel(dst, a, b *uint64, n int)
+
+//go:noescape
+func firstNonZeroKernel(a *uint64, n int) int
+
+//go:noescape
+func firstNotFullKernel(a *uint64, n int) int
+
+//go:noescape
+func firstDiffKernel(a, b *uint64, n int) int
+
+//go:noescape
+func firstAndKernel(a, b *uint64, n int) int
+
+//go:noescape
+func firstAndNotKernel(a, b *uint64, n int) int
 
 // weightAsm returns the number of set bits in x.
-//
-//go:noescape
-func weightAsm(x []uint64) int
+func weightAsm(x []uint64) int { return weightKernel(unsafe.SliceData(x), len(x)) }
 
 // andAsm stores a AND b into dst and reports whether any word is nonzero.
-//
-//go:noescape
-func andAsm(dst, a, b []uint64) bool
+func andAsm(dst, a, b []uint64) bool {
+	a, b = a[:len(dst)], b[:len(dst)]
+	return andKernel(unsafe.SliceData(dst), unsafe.SliceData(a), unsafe.SliceData(b), len(dst))
+}
 
 // andNotAsm stores a AND NOT b into dst and reports whether any word is
 // nonzero.
-//
-//go:noescape
-func andNotAsm(dst, a, b []uint64) bool
+func andNotAsm(dst, a, b []uint64) bool {
+	a, b = a[:len(dst)], b[:len(dst)]
+	return andNotKernel(unsafe.SliceData(dst), unsafe.SliceData(a), unsafe.SliceData(b), len(dst))
+}
 
 // orAsm stores a OR b into dst.
-//
-//go:noescape
-func orAsm(dst, a, b []uint64)
+func orAsm(dst, a, b []uint64) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	orKernel(unsafe.SliceData(dst), unsafe.SliceData(a), unsafe.SliceData(b), len(dst))
+}
 
 // xorAsm stores a XOR b into dst.
-//
-//go:noescape
-func xorAsm(dst, a, b []uint64)
+func xorAsm(dst, a, b []uint64) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	xorKernel(unsafe.SliceData(dst), unsafe.SliceData(a), unsafe.SliceData(b), len(dst))
+}
 
 // firstNonZeroAsm returns the first i with a[i] != 0, or len(a).
-//
-//go:noescape
-func firstNonZeroAsm(a []uint64) int
+func firstNonZeroAsm(a []uint64) int { return firstNonZeroKernel(unsafe.SliceData(a), len(a)) }
 
 // firstNotFullAsm returns the first i with a[i] != ^0, or len(a).
-//
-//go:noescape
-func firstNotFullAsm(a []uint64) int
+func firstNotFullAsm(a []uint64) int { return firstNotFullKernel(unsafe.SliceData(a), len(a)) }
 
 // firstDiffAsm returns the first i with a[i] != b[i], or len(a).
-//
-//go:noescape
-func firstDiffAsm(a, b []uint64) int
+func firstDiffAsm(a, b []uint64) int {
+	b = b[:len(a)]
+	return firstDiffKernel(unsafe.SliceData(a), unsafe.SliceData(b), len(a))
+}
 
 // firstAndAsm returns the first i with a[i]&b[i] != 0, or len(a).
-//
-//go:noescape
-func firstAndAsm(a, b []uint64) int
+func firstAndAsm(a, b []uint64) int {
+	b = b[:len(a)]
+	return firstAndKernel(unsafe.SliceData(a), unsafe.SliceData(b), len(a))
+}
 
 // firstAndNotAsm returns the first i with a[i]&^b[i] != 0, or len(a).
-//
-//go:noescape
-func firstAndNotAsm(a, b []uint64) int
+func firstAndNotAsm(a, b []uint64) int {
+	b = b[:len(a)]
+	return firstAndNotKernel(unsafe.SliceData(a), unsafe.SliceData(b), len(a))
+}
 
 // asmFrom, asmPairFrom and asmSearchFrom are the sizes in bits from which
 // the functions call the kernels (see minAsmWords): the thresholds where the

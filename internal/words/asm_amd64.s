@@ -31,10 +31,10 @@ DATA nibbles<>+8(SB)/8, $0x0403030203020201
 DATA nibbles<>+16(SB)/1, $0x0f
 GLOBL nibbles<>(SB), RODATA|NOPTR, $17
 
-// func weightAsm(x []uint64) int
-TEXT ·weightAsm(SB), NOSPLIT, $0-32
-	MOVQ x_base+0(FP), SI
-	MOVQ x_len+8(FP), CX
+// func weightKernel(x *uint64, n int) int
+TEXT ·weightKernel(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
 	XORQ BX, BX
 	CMPB ·useAVX512(SB), $0
 	JEQ weighty
@@ -83,7 +83,7 @@ wzsum:
 	VPSHUFD $0x4e, X0, X1
 	VPADDQ X1, X0, X0
 	VMOVQ X0, AX
-	MOVQ AX, ret+24(FP)
+	MOVQ AX, ret+16(FP)
 	VZEROUPPER
 	RET
 
@@ -134,16 +134,16 @@ wysum:
 	VPADDQ X7, X6, X6
 	VMOVQ X6, AX
 	ADDQ DX, AX
-	MOVQ AX, ret+24(FP)
+	MOVQ AX, ret+16(FP)
 	VZEROUPPER
 	RET
 
-// func andAsm(dst, a, b []uint64) bool
-TEXT ·andAsm(SB), NOSPLIT, $0-73
-	MOVQ dst_base+0(FP), DI
-	MOVQ dst_len+8(FP), CX
-	MOVQ a_base+24(FP), SI
-	MOVQ b_base+48(FP), DX
+// func andKernel(dst, a, b *uint64, n int) bool
+TEXT ·andKernel(SB), NOSPLIT, $0-33
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
 	XORQ BX, BX
 	CMPB ·useAVX512(SB), $0
 	JEQ andy
@@ -190,7 +190,7 @@ andztail:
 andzdone:
 	VPTESTMQ Z8, Z8, K2
 	KORTESTW K2, K2
-	SETNE ret+72(FP)
+	SETNE ret+32(FP)
 	VZEROUPPER
 	RET
 
@@ -244,16 +244,16 @@ andydone:
 	TESTQ R9, R9
 	SETNE R8
 	ORB R8, AX
-	MOVB AX, ret+72(FP)
+	MOVB AX, ret+32(FP)
 	VZEROUPPER
 	RET
 
-// func andNotAsm(dst, a, b []uint64) bool
-TEXT ·andNotAsm(SB), NOSPLIT, $0-73
-	MOVQ dst_base+0(FP), DI
-	MOVQ dst_len+8(FP), CX
-	MOVQ a_base+24(FP), SI
-	MOVQ b_base+48(FP), DX
+// func andNotKernel(dst, a, b *uint64, n int) bool
+TEXT ·andNotKernel(SB), NOSPLIT, $0-33
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
 	XORQ BX, BX
 	CMPB ·useAVX512(SB), $0
 	JEQ andNoty
@@ -300,7 +300,7 @@ andNotztail:
 andNotzdone:
 	VPTESTMQ Z8, Z8, K2
 	KORTESTW K2, K2
-	SETNE ret+72(FP)
+	SETNE ret+32(FP)
 	VZEROUPPER
 	RET
 
@@ -355,16 +355,16 @@ andNotydone:
 	TESTQ R9, R9
 	SETNE R8
 	ORB R8, AX
-	MOVB AX, ret+72(FP)
+	MOVB AX, ret+32(FP)
 	VZEROUPPER
 	RET
 
-// func orAsm(dst, a, b []uint64)
-TEXT ·orAsm(SB), NOSPLIT, $0-72
-	MOVQ dst_base+0(FP), DI
-	MOVQ dst_len+8(FP), CX
-	MOVQ a_base+24(FP), SI
-	MOVQ b_base+48(FP), DX
+// func orKernel(dst, a, b *uint64, n int)
+TEXT ·orKernel(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
 	XORQ BX, BX
 	CMPB ·useAVX512(SB), $0
 	JEQ ory
@@ -447,12 +447,12 @@ orydone:
 	VZEROUPPER
 	RET
 
-// func xorAsm(dst, a, b []uint64)
-TEXT ·xorAsm(SB), NOSPLIT, $0-72
-	MOVQ dst_base+0(FP), DI
-	MOVQ dst_len+8(FP), CX
-	MOVQ a_base+24(FP), SI
-	MOVQ b_base+48(FP), DX
+// func xorKernel(dst, a, b *uint64, n int)
+TEXT ·xorKernel(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
 	XORQ BX, BX
 	CMPB ·useAVX512(SB), $0
 	JEQ xory
@@ -535,12 +535,12 @@ xorydone:
 	VZEROUPPER
 	RET
 
-// func firstNonZeroAsm(a []uint64) int
+// func firstNonZeroKernel(a *uint64, n int) int
 //
-// firstNonZeroAsm returns the first i with a[i] != 0, or len(a).
-TEXT ·firstNonZeroAsm(SB), NOSPLIT, $0-32
-	MOVQ a_base+0(FP), SI
-	MOVQ a_len+8(FP), CX
+// firstNonZeroKernel returns the first i < n with a[i] != 0, or n.
+TEXT ·firstNonZeroKernel(SB), NOSPLIT, $0-24
+	MOVQ a+0(FP), SI
+	MOVQ n+8(FP), CX
 	XORQ BX, BX
 	CMPB ·useAVX512(SB), $0
 	JEQ firstNonZeroy
@@ -584,11 +584,11 @@ firstNonZeroztail:
 firstNonZerozfound:
 	BSFL R8, R8
 	ADDQ R8, BX
-	MOVQ BX, ret+24(FP)
+	MOVQ BX, ret+16(FP)
 	VZEROUPPER
 	RET
 firstNonZeroznone:
-	MOVQ CX, ret+24(FP)
+	MOVQ CX, ret+16(FP)
 	VZEROUPPER
 	RET
 
@@ -626,16 +626,16 @@ firstNonZeroytail:
 	INCQ BX
 	JMP firstNonZeroytail
 firstNonZeroydone:
-	MOVQ BX, ret+24(FP)
+	MOVQ BX, ret+16(FP)
 	VZEROUPPER
 	RET
 
-// func firstNotFullAsm(a []uint64) int
+// func firstNotFullKernel(a *uint64, n int) int
 //
-// firstNotFullAsm returns the first i with a[i] != ^0, or len(a).
-TEXT ·firstNotFullAsm(SB), NOSPLIT, $0-32
-	MOVQ a_base+0(FP), SI
-	MOVQ a_len+8(FP), CX
+// firstNotFullKernel returns the first i < n with a[i] != ^0, or n.
+TEXT ·firstNotFullKernel(SB), NOSPLIT, $0-24
+	MOVQ a+0(FP), SI
+	MOVQ n+8(FP), CX
 	XORQ BX, BX
 	CMPB ·useAVX512(SB), $0
 	JEQ firstNotFully
@@ -681,11 +681,11 @@ firstNotFullztail:
 firstNotFullzfound:
 	BSFL R8, R8
 	ADDQ R8, BX
-	MOVQ BX, ret+24(FP)
+	MOVQ BX, ret+16(FP)
 	VZEROUPPER
 	RET
 firstNotFullznone:
-	MOVQ CX, ret+24(FP)
+	MOVQ CX, ret+16(FP)
 	VZEROUPPER
 	RET
 
@@ -725,17 +725,17 @@ firstNotFullytail:
 	INCQ BX
 	JMP firstNotFullytail
 firstNotFullydone:
-	MOVQ BX, ret+24(FP)
+	MOVQ BX, ret+16(FP)
 	VZEROUPPER
 	RET
 
-// func firstDiffAsm(a, b []uint64) int
+// func firstDiffKernel(a, b *uint64, n int) int
 //
-// firstDiffAsm returns the first i with a[i] != b[i], or len(a).
-TEXT ·firstDiffAsm(SB), NOSPLIT, $0-56
-	MOVQ b_base+24(FP), DX
-	MOVQ a_base+0(FP), SI
-	MOVQ a_len+8(FP), CX
+// firstDiffKernel returns the first i < n with a[i] != b[i], or n.
+TEXT ·firstDiffKernel(SB), NOSPLIT, $0-32
+	MOVQ a+0(FP), SI
+	MOVQ b+8(FP), DX
+	MOVQ n+16(FP), CX
 	XORQ BX, BX
 	CMPB ·useAVX512(SB), $0
 	JEQ firstDiffy
@@ -786,11 +786,11 @@ firstDiffztail:
 firstDiffzfound:
 	BSFL R8, R8
 	ADDQ R8, BX
-	MOVQ BX, ret+48(FP)
+	MOVQ BX, ret+24(FP)
 	VZEROUPPER
 	RET
 firstDiffznone:
-	MOVQ CX, ret+48(FP)
+	MOVQ CX, ret+24(FP)
 	VZEROUPPER
 	RET
 
@@ -833,17 +833,17 @@ firstDiffytail:
 	INCQ BX
 	JMP firstDiffytail
 firstDiffydone:
-	MOVQ BX, ret+48(FP)
+	MOVQ BX, ret+24(FP)
 	VZEROUPPER
 	RET
 
-// func firstAndAsm(a, b []uint64) int
+// func firstAndKernel(a, b *uint64, n int) int
 //
-// firstAndAsm returns the first i with a[i]&b[i] != 0, or len(a).
-TEXT ·firstAndAsm(SB), NOSPLIT, $0-56
-	MOVQ b_base+24(FP), DX
-	MOVQ a_base+0(FP), SI
-	MOVQ a_len+8(FP), CX
+// firstAndKernel returns the first i < n with a[i]&b[i] != 0, or n.
+TEXT ·firstAndKernel(SB), NOSPLIT, $0-32
+	MOVQ a+0(FP), SI
+	MOVQ b+8(FP), DX
+	MOVQ n+16(FP), CX
 	XORQ BX, BX
 	CMPB ·useAVX512(SB), $0
 	JEQ firstAndy
@@ -894,11 +894,11 @@ firstAndztail:
 firstAndzfound:
 	BSFL R8, R8
 	ADDQ R8, BX
-	MOVQ BX, ret+48(FP)
+	MOVQ BX, ret+24(FP)
 	VZEROUPPER
 	RET
 firstAndznone:
-	MOVQ CX, ret+48(FP)
+	MOVQ CX, ret+24(FP)
 	VZEROUPPER
 	RET
 
@@ -941,17 +941,17 @@ firstAndytail:
 	INCQ BX
 	JMP firstAndytail
 firstAndydone:
-	MOVQ BX, ret+48(FP)
+	MOVQ BX, ret+24(FP)
 	VZEROUPPER
 	RET
 
-// func firstAndNotAsm(a, b []uint64) int
+// func firstAndNotKernel(a, b *uint64, n int) int
 //
-// firstAndNotAsm returns the first i with a[i]&^b[i] != 0, or len(a).
-TEXT ·firstAndNotAsm(SB), NOSPLIT, $0-56
-	MOVQ b_base+24(FP), DX
-	MOVQ a_base+0(FP), SI
-	MOVQ a_len+8(FP), CX
+// firstAndNotKernel returns the first i < n with a[i]&^b[i] != 0, or n.
+TEXT ·firstAndNotKernel(SB), NOSPLIT, $0-32
+	MOVQ a+0(FP), SI
+	MOVQ b+8(FP), DX
+	MOVQ n+16(FP), CX
 	XORQ BX, BX
 	CMPB ·useAVX512(SB), $0
 	JEQ firstAndNoty
@@ -1002,11 +1002,11 @@ firstAndNotztail:
 firstAndNotzfound:
 	BSFL R8, R8
 	ADDQ R8, BX
-	MOVQ BX, ret+48(FP)
+	MOVQ BX, ret+24(FP)
 	VZEROUPPER
 	RET
 firstAndNotznone:
-	MOVQ CX, ret+48(FP)
+	MOVQ CX, ret+24(FP)
 	VZEROUPPER
 	RET
 
@@ -1050,7 +1050,7 @@ firstAndNotytail:
 	INCQ BX
 	JMP firstAndNotytail
 firstAndNotydone:
-	MOVQ BX, ret+48(FP)
+	MOVQ BX, ret+24(FP)
 	VZEROUPPER
 	RET
 

@@ -90,10 +90,10 @@ func main() {
 	p("DATA nibbles<>+16(SB)/1, $0x0f")
 	p("GLOBL nibbles<>(SB), RODATA|NOPTR, $17")
 	p("")
-	p("// func weightAsm(x []uint64) int")
-	p("TEXT ·weightAsm(SB), NOSPLIT, $0-32")
-	p("\tMOVQ x_base+0(FP), SI")
-	p("\tMOVQ x_len+8(FP), CX")
+	p("// func weightKernel(x *uint64, n int) int")
+	p("TEXT ·weightKernel(SB), NOSPLIT, $0-24")
+	p("\tMOVQ x+0(FP), SI")
+	p("\tMOVQ n+8(FP), CX")
 	p("\tXORQ BX, BX")
 	pick("weighty")
 	weight512()
@@ -107,7 +107,7 @@ func main() {
 		writerAVX2(w)
 	}
 	for _, s := range searches {
-		ret := searchProlog(s, s.name+"Asm")
+		ret := searchProlog(s, s.name+"Kernel")
 		pick(s.name + "y")
 		search512(s, ret)
 		p("%sy:", s.name)
@@ -164,7 +164,7 @@ func weight512() {
 	p("\tVEXTRACTI64X4 $1, Z4, Y0")
 	p("\tVPADDQ Y0, Y4, Y0")
 	hsum256("Y0", "X0", "X1", "AX")
-	p("\tMOVQ AX, ret+24(FP)")
+	p("\tMOVQ AX, ret+16(FP)")
 	p("\tVZEROUPPER")
 	p("\tRET")
 	p("")
@@ -217,7 +217,7 @@ func weightAVX2() {
 	p("\tVPADDQ Y7, Y6, Y6")
 	hsum256("Y6", "X6", "X7", "AX")
 	p("\tADDQ DX, AX")
-	p("\tMOVQ AX, ret+24(FP)")
+	p("\tMOVQ AX, ret+16(FP)")
 	p("\tVZEROUPPER")
 	p("\tRET")
 	p("")
@@ -242,16 +242,16 @@ func other(reg string) string {
 
 func writerProlog(w writer) {
 	if w.result {
-		p("// func %sAsm(dst, a, b []uint64) bool", w.name)
-		p("TEXT ·%sAsm(SB), NOSPLIT, $0-73", w.name)
+		p("// func %sKernel(dst, a, b *uint64, n int) bool", w.name)
+		p("TEXT ·%sKernel(SB), NOSPLIT, $0-33", w.name)
 	} else {
-		p("// func %sAsm(dst, a, b []uint64)", w.name)
-		p("TEXT ·%sAsm(SB), NOSPLIT, $0-72", w.name)
+		p("// func %sKernel(dst, a, b *uint64, n int)", w.name)
+		p("TEXT ·%sKernel(SB), NOSPLIT, $0-32", w.name)
 	}
-	p("\tMOVQ dst_base+0(FP), DI")
-	p("\tMOVQ dst_len+8(FP), CX")
-	p("\tMOVQ a_base+24(FP), SI")
-	p("\tMOVQ b_base+48(FP), DX")
+	p("\tMOVQ dst+0(FP), DI")
+	p("\tMOVQ a+8(FP), SI")
+	p("\tMOVQ b+16(FP), DX")
+	p("\tMOVQ n+24(FP), CX")
 	p("\tXORQ BX, BX")
 }
 
@@ -304,7 +304,7 @@ func writer512(w writer) {
 	if w.result {
 		p("\tVPTESTMQ Z8, Z8, K2")
 		p("\tKORTESTW K2, K2")
-		p("\tSETNE ret+72(FP)")
+		p("\tSETNE ret+32(FP)")
 	}
 	p("\tVZEROUPPER")
 	p("\tRET")
@@ -369,7 +369,7 @@ func writerAVX2(w writer) {
 		p("\tTESTQ R9, R9")
 		p("\tSETNE R8")
 		p("\tORB R8, AX")
-		p("\tMOVB AX, ret+72(FP)")
+		p("\tMOVB AX, ret+32(FP)")
 	}
 	p("\tVZEROUPPER")
 	p("\tRET")
@@ -378,21 +378,23 @@ func writerAVX2(w writer) {
 
 func searchProlog(s search, name string) (ret string) {
 	if s.two {
-		p("// func %s(a, b []uint64) int", name)
+		p("// func %s(a, b *uint64, n int) int", name)
 		p("//")
-		p("// %s returns the first i with %s, or len(a).", name, s.doc)
-		p("TEXT ·%s(SB), NOSPLIT, $0-56", name)
-		p("\tMOVQ b_base+24(FP), DX")
-		ret = "ret+48(FP)"
-	} else {
-		p("// func %s(a []uint64) int", name)
-		p("//")
-		p("// %s returns the first i with %s, or len(a).", name, s.doc)
+		p("// %s returns the first i < n with %s, or n.", name, s.doc)
 		p("TEXT ·%s(SB), NOSPLIT, $0-32", name)
+		p("\tMOVQ a+0(FP), SI")
+		p("\tMOVQ b+8(FP), DX")
+		p("\tMOVQ n+16(FP), CX")
 		ret = "ret+24(FP)"
+	} else {
+		p("// func %s(a *uint64, n int) int", name)
+		p("//")
+		p("// %s returns the first i < n with %s, or n.", name, s.doc)
+		p("TEXT ·%s(SB), NOSPLIT, $0-24", name)
+		p("\tMOVQ a+0(FP), SI")
+		p("\tMOVQ n+8(FP), CX")
+		ret = "ret+16(FP)"
 	}
-	p("\tMOVQ a_base+0(FP), SI")
-	p("\tMOVQ a_len+8(FP), CX")
 	p("\tXORQ BX, BX")
 	return ret
 }
