@@ -59,6 +59,9 @@ func firstAndKernel(a, b *uint64, n int) int
 //go:noescape
 func firstAndNotKernel(a, b *uint64, n int) int
 
+//go:noescape
+func copyKernel(dst, src *uint64, n int)
+
 // weightAsm returns the number of set bits in x.
 func weightAsm(x []uint64) int { return weightKernel(unsafe.SliceData(x), len(x)) }
 
@@ -87,6 +90,12 @@ func xorAsm(dst, a, b []uint64) {
 	xorKernel(unsafe.SliceData(dst), unsafe.SliceData(a), unsafe.SliceData(b), len(dst))
 }
 
+// copyAsm copies src into dst, front to back.
+func copyAsm(dst, src []uint64) {
+	src = src[:len(dst)]
+	copyKernel(unsafe.SliceData(dst), unsafe.SliceData(src), len(dst))
+}
+
 // firstNonZeroAsm returns the first i with a[i] != 0, or len(a).
 func firstNonZeroAsm(a []uint64) int { return firstNonZeroKernel(unsafe.SliceData(a), len(a)) }
 
@@ -111,17 +120,18 @@ func firstAndNotAsm(a, b []uint64) int {
 	return firstAndNotKernel(unsafe.SliceData(a), unsafe.SliceData(b), len(a))
 }
 
-// asmFrom, asmPairFrom and asmSearchFrom are the sizes in bits from which
+// asmFrom, asmPairFrom, asmSearchFrom and asmCopyFrom are the sizes in bits from which
 // the functions call the kernels (see minAsmWords): the thresholds where the
 // CPU has the kernels, never without. Kept as one number each, the test in
 // the inlined helpers is one compare, which leaves Weight, Or, Xor, Empty and
 // FirstSetFrom budget for two direct calls instead of one indirect call.
-var asmFrom, asmPairFrom, asmSearchFrom = asmThresholds(useAsm)
+var asmFrom, asmPairFrom, asmSearchFrom, asmCopyFrom = asmThresholds(useAsm)
 
-// asmThresholds returns asmFrom, asmPairFrom and asmSearchFrom for useAsm.
-func asmThresholds(useAsm bool) (int, int, int) {
+// asmThresholds returns asmFrom, asmPairFrom, asmSearchFrom and asmCopyFrom
+// for useAsm.
+func asmThresholds(useAsm bool) (int, int, int, int) {
 	if useAsm {
-		return minAsmBits, minAsmPairBits, minAsmSearchBits
+		return minAsmBits, minAsmPairBits, minAsmSearchBits, minAsmCopyBits
 	}
-	return math.MaxInt, math.MaxInt, math.MaxInt
+	return math.MaxInt, math.MaxInt, math.MaxInt, math.MaxInt
 }

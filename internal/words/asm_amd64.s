@@ -535,6 +535,80 @@ xorydone:
 	VZEROUPPER
 	RET
 
+// func copyKernel(dst, src *uint64, n int)
+TEXT ·copyKernel(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ BX, BX
+	CMPB ·useAVX512(SB), $0
+	JEQ copyy
+copyz32:
+	LEAQ 32(BX), AX
+	CMPQ AX, CX
+	JHI copyz8
+	VMOVDQU64 (SI)(BX*8), Z0
+	VMOVDQU64 64(SI)(BX*8), Z1
+	VMOVDQU64 128(SI)(BX*8), Z2
+	VMOVDQU64 192(SI)(BX*8), Z3
+	VMOVDQU64 Z0, (DI)(BX*8)
+	VMOVDQU64 Z1, 64(DI)(BX*8)
+	VMOVDQU64 Z2, 128(DI)(BX*8)
+	VMOVDQU64 Z3, 192(DI)(BX*8)
+	MOVQ AX, BX
+	JMP copyz32
+copyz8:
+	LEAQ 8(BX), AX
+	CMPQ AX, CX
+	JHI copyztail
+	VMOVDQU64 (SI)(BX*8), Z0
+	VMOVDQU64 Z0, (DI)(BX*8)
+	MOVQ AX, BX
+	JMP copyz8
+copyztail:
+	CMPQ BX, CX
+	JEQ copyzdone
+	TAILMASK
+	VMOVDQU64.Z (SI)(BX*8), K1, Z0
+	VMOVDQU64 Z0, K1, (DI)(BX*8)
+copyzdone:
+	VZEROUPPER
+	RET
+
+copyy:
+copyy16:
+	LEAQ 16(BX), AX
+	CMPQ AX, CX
+	JHI copyy4
+	VMOVDQU (SI)(BX*8), Y0
+	VMOVDQU 32(SI)(BX*8), Y1
+	VMOVDQU 64(SI)(BX*8), Y2
+	VMOVDQU 96(SI)(BX*8), Y3
+	VMOVDQU Y0, (DI)(BX*8)
+	VMOVDQU Y1, 32(DI)(BX*8)
+	VMOVDQU Y2, 64(DI)(BX*8)
+	VMOVDQU Y3, 96(DI)(BX*8)
+	MOVQ AX, BX
+	JMP copyy16
+copyy4:
+	LEAQ 4(BX), AX
+	CMPQ AX, CX
+	JHI copyytail
+	VMOVDQU (SI)(BX*8), Y0
+	VMOVDQU Y0, (DI)(BX*8)
+	MOVQ AX, BX
+	JMP copyy4
+copyytail:
+	CMPQ BX, CX
+	JEQ copyydone
+	MOVQ (SI)(BX*8), R8
+	MOVQ R8, (DI)(BX*8)
+	INCQ BX
+	JMP copyytail
+copyydone:
+	VZEROUPPER
+	RET
+
 // func firstNonZeroKernel(a *uint64, n int) int
 //
 // firstNonZeroKernel returns the first i < n with a[i] != 0, or n.

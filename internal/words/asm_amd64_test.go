@@ -117,6 +117,12 @@ func TestKernels(t *testing.T) {
 					}
 				}
 
+				for i := range dst {
+					dst[i] = rng.Uint64()
+				}
+				copyAsm(dst, a)
+				require.Equal(t, a, dst, "copy n=%d", n)
+
 				// Searches: the first match at each position, or none.
 				for _, pos := range []int{-1, 0, n / 3, n - 9, n - 8, n - 1} {
 					if pos >= n || pos < -1 {

@@ -16,6 +16,7 @@ func andAsm(_, _, _ []uint64) bool     { panic(noAsm) }
 func andNotAsm(_, _, _ []uint64) bool  { panic(noAsm) }
 func orAsm(_, _, _ []uint64)           { panic(noAsm) }
 func xorAsm(_, _, _ []uint64)          { panic(noAsm) }
+func copyAsm(_, _ []uint64)            { panic(noAsm) }
 func firstNonZeroAsm([]uint64) int     { panic(noAsm) }
 func firstNotFullAsm([]uint64) int     { panic(noAsm) }
 func firstDiffAsm(_, _ []uint64) int   { panic(noAsm) }
@@ -23,4 +24,4 @@ func firstAndAsm(_, _ []uint64) int    { panic(noAsm) }
 func firstAndNotAsm(_, _ []uint64) int { panic(noAsm) }
 
 // Without the kernels no size reaches them.
-const asmFrom, asmPairFrom, asmSearchFrom = math.MaxInt, math.MaxInt, math.MaxInt
+const asmFrom, asmPairFrom, asmSearchFrom, asmCopyFrom = math.MaxInt, math.MaxInt, math.MaxInt, math.MaxInt

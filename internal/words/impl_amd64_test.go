@@ -26,5 +26,5 @@ func saveImpl() func() {
 // setAsm sets the flags and the thresholds that follow from them.
 func setAsm(asm, avx512 bool) {
 	useAsm, useAVX512 = asm, avx512
-	asmFrom, asmPairFrom, asmSearchFrom = asmThresholds(asm)
+	asmFrom, asmPairFrom, asmSearchFrom, asmCopyFrom = asmThresholds(asm)
 }

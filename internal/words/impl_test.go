@@ -49,7 +49,7 @@ func (l layout) clone() layout { return layout{slices.Clone(l.buf), l.off, l.nw}
 // results are every exported bulk function's answer on one pair of inputs.
 type results struct {
 	Weight, Empty, Full, Equal, Intersects, Subset          string
-	And, AndNot, Or, Xor, AndInto, AndNotInto               string
+	And, AndNot, Or, Xor, Copy, AndInto, AndNotInto         string
 	FindFirstBit, FindFirstZeroBit, FindNext, FindNextZero  string
 	FindNextAnd, FindNextAndNot, FindFirstAnd, FirstSetFrom string
 }
@@ -74,6 +74,7 @@ func run(a, b, d layout, nbits int, starts []int) results {
 	r.AndNot = write(func(d, a, b []uint64) bool { return words.AndNot(d, a, b, nbits) })
 	r.Or = write(func(d, a, b []uint64) bool { words.Or(d, a, b, nbits); return false })
 	r.Xor = write(func(d, a, b []uint64) bool { words.Xor(d, a, b, nbits); return false })
+	r.Copy = write(func(d, a, _ []uint64) bool { words.Copy(d, a, nbits); return false })
 	// The destination as the first operand, as z.And(z, y) does.
 	into := func(f func(dst, b []uint64) bool) string {
 		dst := a.clone()
@@ -159,5 +160,32 @@ func TestImplsAgree(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestCopyOverlap copies between slices of one array that overlap, dst
+// before and after src by every shift that matters to a 32-word step, at
+// sizes below and above the kernel threshold: bitmap_copy's operands never
+// overlap in the kernel, but a Go caller may pass such slices, and Copy must
+// then do what copy does.
+func TestCopyOverlap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8)) // fixed seed: same inputs every run
+	for _, im := range words.Impls() {
+		words.WithImpl(t, im, func() {
+			for _, nw := range []int{1, 8, 31, 32, 33, 64, 100, 300} {
+				for _, shift := range []int{-40, -33, -32, -9, -8, -1, 0, 1, 8, 9, 32, 33, 40} {
+					buf := make([]uint64, nw+2*41)
+					for i := range buf {
+						buf[i] = rng.Uint64()
+					}
+					src := buf[41 : 41+nw]
+					dst := buf[41+shift : 41+shift+nw]
+					want := slices.Clone(buf)
+					copy(want[41+shift:41+shift+nw], want[41:41+nw])
+					words.Copy(dst, src, nw*words.WordBits)
+					require.Equal(t, want, buf, "%s: %d words, dst at src%+d", im, nw, shift)
+				}
+			}
+		})
 	}
 }

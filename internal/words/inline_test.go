@@ -19,7 +19,8 @@ import (
 // out of line they would cost a call more than the slices they save.
 var inlined = []string{
 	"weightAsm", "andAsm", "andNotAsm", "orAsm", "xorAsm", "firstNonZeroAsm",
-	"firstNotFullAsm", "firstDiffAsm", "firstAndAsm", "firstAndNotAsm",
+	"firstNotFullAsm", "firstDiffAsm", "firstAndAsm", "firstAndNotAsm", "copyAsm",
+	"Copy", "copy1",
 	"Weight", "weight1", "And", "and1", "AndNot", "andNot1", "Or", "or1",
 	"Xor", "xor1", "Equal", "equal1", "Intersects", "intersects1",
 	"Subset", "subset1", "Empty", "empty1", "Full", "full1",

@@ -106,6 +106,16 @@ func main() {
 		p("%sy:", w.name)
 		writerAVX2(w)
 	}
+	p("// func copyKernel(dst, src *uint64, n int)")
+	p("TEXT ·copyKernel(SB), NOSPLIT, $0-24")
+	p("\tMOVQ dst+0(FP), DI")
+	p("\tMOVQ src+8(FP), SI")
+	p("\tMOVQ n+16(FP), CX")
+	p("\tXORQ BX, BX")
+	pick("copyy")
+	copy512()
+	p("copyy:")
+	copyAVX2()
 	for _, s := range searches {
 		ret := searchProlog(s, s.name+"Kernel")
 		pick(s.name + "y")
@@ -371,6 +381,76 @@ func writerAVX2(w writer) {
 		p("\tORB R8, AX")
 		p("\tMOVB AX, ret+32(FP)")
 	}
+	p("\tVZEROUPPER")
+	p("\tRET")
+	p("")
+}
+
+// copy512 copies forward, every load of a step before its stores, so it is
+// right for any dst at or below src, overlapping or not.
+func copy512() {
+	p("copyz32:")
+	p("\tLEAQ 32(BX), AX")
+	p("\tCMPQ AX, CX")
+	p("\tJHI copyz8")
+	for k := range 4 {
+		p("\tVMOVDQU64 %s, Z%d", mem("a", 64*k), k)
+	}
+	for k := range 4 {
+		p("\tVMOVDQU64 Z%d, %s", k, mem("dst", 64*k))
+	}
+	p("\tMOVQ AX, BX")
+	p("\tJMP copyz32")
+	p("copyz8:")
+	p("\tLEAQ 8(BX), AX")
+	p("\tCMPQ AX, CX")
+	p("\tJHI copyztail")
+	p("\tVMOVDQU64 %s, Z0", mem("a", 0))
+	p("\tVMOVDQU64 Z0, %s", mem("dst", 0))
+	p("\tMOVQ AX, BX")
+	p("\tJMP copyz8")
+	p("copyztail:")
+	p("\tCMPQ BX, CX")
+	p("\tJEQ copyzdone")
+	p("\tTAILMASK")
+	p("\tVMOVDQU64.Z %s, K1, Z0", mem("a", 0))
+	p("\tVMOVDQU64 Z0, K1, %s", mem("dst", 0))
+	p("copyzdone:")
+	p("\tVZEROUPPER")
+	p("\tRET")
+	p("")
+}
+
+// copyAVX2 is copy512 in 16-word steps of YMM registers, then 4, then words.
+func copyAVX2() {
+	p("copyy16:")
+	p("\tLEAQ 16(BX), AX")
+	p("\tCMPQ AX, CX")
+	p("\tJHI copyy4")
+	for k := range 4 {
+		p("\tVMOVDQU %s, Y%d", mem("a", 32*k), k)
+	}
+	for k := range 4 {
+		p("\tVMOVDQU Y%d, %s", k, mem("dst", 32*k))
+	}
+	p("\tMOVQ AX, BX")
+	p("\tJMP copyy16")
+	p("copyy4:")
+	p("\tLEAQ 4(BX), AX")
+	p("\tCMPQ AX, CX")
+	p("\tJHI copyytail")
+	p("\tVMOVDQU %s, Y0", mem("a", 0))
+	p("\tVMOVDQU Y0, %s", mem("dst", 0))
+	p("\tMOVQ AX, BX")
+	p("\tJMP copyy4")
+	p("copyytail:")
+	p("\tCMPQ BX, CX")
+	p("\tJEQ copyydone")
+	p("\tMOVQ %s, R8", mem("a", 0))
+	p("\tMOVQ R8, %s", mem("dst", 0))
+	p("\tINCQ BX")
+	p("\tJMP copyytail")
+	p("copyydone:")
 	p("\tVZEROUPPER")
 	p("\tRET")
 	p("")

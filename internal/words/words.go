@@ -1,6 +1,9 @@
 package words
 
-import "math/bits"
+import (
+	"math/bits"
+	"unsafe"
+)
 
 // WordBits is BITS_PER_LONG on the 64-bit targets we model.
 const WordBits = 64
@@ -31,6 +34,8 @@ const (
 	minAsmPairBits    = minAsmPairWords * WordBits
 	minAsmSearchWords = 32
 	minAsmSearchBits  = minAsmSearchWords * WordBits
+	minAsmCopyWords   = 32
+	minAsmCopyBits    = minAsmCopyWords * WordBits
 )
 
 // FirstWordMask returns the mask of bits at or above start within its word
@@ -291,8 +296,32 @@ func Complement(dst, src []uint64, nbits int) {
 // Copy copies the first Len(nbits) words of src into dst, tails included
 // (bitmap_copy).
 func Copy(dst, src []uint64, nbits int) {
+	copy1(dst, src, nbits, copyVec)
+}
+
+// copy1 is Copy with its kernel path passed in, which leaves the budget for
+// copy's memmove inline below the threshold.
+func copy1(dst, src []uint64, nbits int, vec func(dst, src []uint64)) {
 	n := Len(nbits)
+	if nbits >= asmCopyFrom {
+		vec(dst[:n], src[:n])
+		return
+	}
 	copy(dst[:n], src[:n])
+}
+
+// copyVec is Copy from minAsmCopyBits on, where the CPU has the kernels.
+// The kernel copies forward, as memcpy may; the kernel's bitmap_copy never
+// overlaps its operands, but a Go caller may pass slices of one array, so
+// when dst starts inside src copy's memmove does it.
+func copyVec(dst, src []uint64) {
+	d := uintptr(unsafe.Pointer(unsafe.SliceData(dst)))
+	s := uintptr(unsafe.Pointer(unsafe.SliceData(src)))
+	if d > s && d-s < uintptr(len(src))*8 {
+		copy(dst, src)
+		return
+	}
+	copyAsm(dst, src)
 }
 
 // Zero clears the first Len(nbits) words of w (bitmap_zero).
