@@ -30,7 +30,10 @@ var (
 // slice. The callers cut the slices and handle a partial last word.
 
 //go:noescape
-func weightKernel(x *uint64, n int) int
+func weightKernel(a *uint64, n int) int
+
+//go:noescape
+func weightAndKernel(a, b *uint64, n int) int
 
 //go:noescape
 func andKernel(dst, a, b *uint64, n int) bool
@@ -64,6 +67,12 @@ func copyKernel(dst, src *uint64, n int)
 
 // weightAsm returns the number of set bits in x.
 func weightAsm(x []uint64) int { return weightKernel(unsafe.SliceData(x), len(x)) }
+
+// weightAndAsm returns the number of set bits in a AND b.
+func weightAndAsm(a, b []uint64) int {
+	b = b[:len(a)]
+	return weightAndKernel(unsafe.SliceData(a), unsafe.SliceData(b), len(a))
+}
 
 // andAsm stores a AND b into dst and reports whether any word is nonzero.
 func andAsm(dst, a, b []uint64) bool {

@@ -31,9 +31,9 @@ DATA nibbles<>+8(SB)/8, $0x0403030203020201
 DATA nibbles<>+16(SB)/1, $0x0f
 GLOBL nibbles<>(SB), RODATA|NOPTR, $17
 
-// func weightKernel(x *uint64, n int) int
+// func weightKernel(a *uint64, n int) int
 TEXT ·weightKernel(SB), NOSPLIT, $0-24
-	MOVQ x+0(FP), SI
+	MOVQ a+0(FP), SI
 	MOVQ n+8(FP), CX
 	XORQ BX, BX
 	CMPB ·useAVX512(SB), $0
@@ -43,11 +43,11 @@ TEXT ·weightKernel(SB), NOSPLIT, $0-24
 	VPXORQ Z5, Z5, Z5
 	VPXORQ Z6, Z6, Z6
 	VPXORQ Z7, Z7, Z7
-wz32:
+weightz32:
 	LEAQ 32(BX), AX
 	CMPQ AX, CX
-	JHI wz8
-	VPOPCNTQ 0(SI)(BX*8), Z0
+	JHI weightz8
+	VPOPCNTQ (SI)(BX*8), Z0
 	VPOPCNTQ 64(SI)(BX*8), Z1
 	VPOPCNTQ 128(SI)(BX*8), Z2
 	VPOPCNTQ 192(SI)(BX*8), Z3
@@ -56,23 +56,23 @@ wz32:
 	VPADDQ Z2, Z6, Z6
 	VPADDQ Z3, Z7, Z7
 	MOVQ AX, BX
-	JMP wz32
-wz8:
+	JMP weightz32
+weightz8:
 	LEAQ 8(BX), AX
 	CMPQ AX, CX
-	JHI wztail
+	JHI weightztail
 	VPOPCNTQ (SI)(BX*8), Z0
 	VPADDQ Z0, Z4, Z4
 	MOVQ AX, BX
-	JMP wz8
-wztail:
+	JMP weightz8
+weightztail:
 	CMPQ BX, CX
-	JEQ wzsum
+	JEQ weightzsum
 	TAILMASK
 	VMOVDQU64.Z (SI)(BX*8), K1, Z0
 	VPOPCNTQ Z0, Z0
 	VPADDQ Z0, Z4, Z4
-wzsum:
+weightzsum:
 	VPADDQ Z5, Z4, Z4
 	VPADDQ Z7, Z6, Z6
 	VPADDQ Z6, Z4, Z4
@@ -88,7 +88,7 @@ wzsum:
 	RET
 
 weighty:
-	XORQ DX, DX
+	XORQ R9, R9
 	// Y1 = 15 + popcount(nibble), Y3 = 15 - popcount(nibble): VPSADBW of the
 	// two lookups is then lo+hi summed over each 8 bytes, with no VPADDB.
 	VBROADCASTI128 nibbles<>(SB), Y0
@@ -97,11 +97,11 @@ weighty:
 	VPSUBB Y0, Y2, Y3
 	VPXOR Y6, Y6, Y6
 	VPXOR Y7, Y7, Y7
-wy8:
+weighty8:
 	LEAQ 8(BX), AX
 	CMPQ AX, CX
-	JHI wytail
-	VMOVDQU 0(SI)(BX*8), Y4
+	JHI weightytail
+	VMOVDQU (SI)(BX*8), Y4
 	VPAND Y2, Y4, Y5
 	VPSRLW $4, Y4, Y4
 	VPAND Y2, Y4, Y4
@@ -118,23 +118,147 @@ wy8:
 	VPSADBW Y9, Y8, Y9
 	VPADDQ Y9, Y7, Y7
 	MOVQ AX, BX
-	JMP wy8
-wytail:
+	JMP weighty8
+weightytail:
 	CMPQ BX, CX
-	JEQ wysum
+	JEQ weightysum
 	POPCNTQ (SI)(BX*8), AX
-	ADDQ AX, DX
+	ADDQ AX, R9
 	INCQ BX
-	JMP wytail
-wysum:
+	JMP weightytail
+weightysum:
 	VPADDQ Y7, Y6, Y6
 	VEXTRACTI128 $1, Y6, X7
 	VPADDQ X7, X6, X6
 	VPSHUFD $0x4e, X6, X7
 	VPADDQ X7, X6, X6
 	VMOVQ X6, AX
-	ADDQ DX, AX
+	ADDQ R9, AX
 	MOVQ AX, ret+16(FP)
+	VZEROUPPER
+	RET
+
+// func weightAndKernel(a, b *uint64, n int) int
+TEXT ·weightAndKernel(SB), NOSPLIT, $0-32
+	MOVQ a+0(FP), SI
+	MOVQ b+8(FP), DX
+	MOVQ n+16(FP), CX
+	XORQ BX, BX
+	CMPB ·useAVX512(SB), $0
+	JEQ weightAndy
+	// Four accumulators, so that the adds do not queue on one register.
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+weightAndz32:
+	LEAQ 32(BX), AX
+	CMPQ AX, CX
+	JHI weightAndz8
+	VMOVDQU64 (SI)(BX*8), Z0
+	VPANDQ (DX)(BX*8), Z0, Z0
+	VPOPCNTQ Z0, Z0
+	VMOVDQU64 64(SI)(BX*8), Z1
+	VPANDQ 64(DX)(BX*8), Z1, Z1
+	VPOPCNTQ Z1, Z1
+	VMOVDQU64 128(SI)(BX*8), Z2
+	VPANDQ 128(DX)(BX*8), Z2, Z2
+	VPOPCNTQ Z2, Z2
+	VMOVDQU64 192(SI)(BX*8), Z3
+	VPANDQ 192(DX)(BX*8), Z3, Z3
+	VPOPCNTQ Z3, Z3
+	VPADDQ Z0, Z4, Z4
+	VPADDQ Z1, Z5, Z5
+	VPADDQ Z2, Z6, Z6
+	VPADDQ Z3, Z7, Z7
+	MOVQ AX, BX
+	JMP weightAndz32
+weightAndz8:
+	LEAQ 8(BX), AX
+	CMPQ AX, CX
+	JHI weightAndztail
+	VMOVDQU64 (SI)(BX*8), Z0
+	VPANDQ (DX)(BX*8), Z0, Z0
+	VPOPCNTQ Z0, Z0
+	VPADDQ Z0, Z4, Z4
+	MOVQ AX, BX
+	JMP weightAndz8
+weightAndztail:
+	CMPQ BX, CX
+	JEQ weightAndzsum
+	TAILMASK
+	VMOVDQU64.Z (SI)(BX*8), K1, Z0
+	VMOVDQU64.Z (DX)(BX*8), K1, Z1
+	VPANDQ Z1, Z0, Z0
+	VPOPCNTQ Z0, Z0
+	VPADDQ Z0, Z4, Z4
+weightAndzsum:
+	VPADDQ Z5, Z4, Z4
+	VPADDQ Z7, Z6, Z6
+	VPADDQ Z6, Z4, Z4
+	VEXTRACTI64X4 $1, Z4, Y0
+	VPADDQ Y0, Y4, Y0
+	VEXTRACTI128 $1, Y0, X1
+	VPADDQ X1, X0, X0
+	VPSHUFD $0x4e, X0, X1
+	VPADDQ X1, X0, X0
+	VMOVQ X0, AX
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+weightAndy:
+	XORQ R9, R9
+	// Y1 = 15 + popcount(nibble), Y3 = 15 - popcount(nibble): VPSADBW of the
+	// two lookups is then lo+hi summed over each 8 bytes, with no VPADDB.
+	VBROADCASTI128 nibbles<>(SB), Y0
+	VPBROADCASTB nibbles<>+16(SB), Y2
+	VPADDB Y2, Y0, Y1
+	VPSUBB Y0, Y2, Y3
+	VPXOR Y6, Y6, Y6
+	VPXOR Y7, Y7, Y7
+weightAndy8:
+	LEAQ 8(BX), AX
+	CMPQ AX, CX
+	JHI weightAndytail
+	VMOVDQU (SI)(BX*8), Y4
+	VPAND (DX)(BX*8), Y4, Y4
+	VPAND Y2, Y4, Y5
+	VPSRLW $4, Y4, Y4
+	VPAND Y2, Y4, Y4
+	VPSHUFB Y5, Y1, Y5
+	VPSHUFB Y4, Y3, Y4
+	VPSADBW Y5, Y4, Y5
+	VPADDQ Y5, Y6, Y6
+	VMOVDQU 32(SI)(BX*8), Y8
+	VPAND 32(DX)(BX*8), Y8, Y8
+	VPAND Y2, Y8, Y9
+	VPSRLW $4, Y8, Y8
+	VPAND Y2, Y8, Y8
+	VPSHUFB Y9, Y1, Y9
+	VPSHUFB Y8, Y3, Y8
+	VPSADBW Y9, Y8, Y9
+	VPADDQ Y9, Y7, Y7
+	MOVQ AX, BX
+	JMP weightAndy8
+weightAndytail:
+	CMPQ BX, CX
+	JEQ weightAndysum
+	MOVQ (SI)(BX*8), R8
+	ANDQ (DX)(BX*8), R8
+	POPCNTQ R8, AX
+	ADDQ AX, R9
+	INCQ BX
+	JMP weightAndytail
+weightAndysum:
+	VPADDQ Y7, Y6, Y6
+	VEXTRACTI128 $1, Y6, X7
+	VPADDQ X7, X6, X6
+	VPSHUFD $0x4e, X6, X7
+	VPADDQ X7, X6, X6
+	VMOVQ X6, AX
+	ADDQ R9, AX
+	MOVQ AX, ret+24(FP)
 	VZEROUPPER
 	RET
 

@@ -77,6 +77,11 @@ func TestKernels(t *testing.T) {
 						a[n-1] = 1 << 63
 					}
 					require.Equal(t, genericWeight(a), weightAsm(a), "weight n=%d trial %d", n, trial)
+					both := make([]uint64, n)
+					for i := range both {
+						both[i] = a[i] & b[i]
+					}
+					require.Equal(t, genericWeight(both), weightAndAsm(a, b), "weightAnd n=%d trial %d", n, trial)
 
 					for _, w := range []struct {
 						name string

@@ -12,6 +12,7 @@ const useAsm = false
 const noAsm = "words: no assembly kernels in this build"
 
 func weightAsm([]uint64) int           { panic(noAsm) }
+func weightAndAsm(_, _ []uint64) int   { panic(noAsm) }
 func andAsm(_, _, _ []uint64) bool     { panic(noAsm) }
 func andNotAsm(_, _, _ []uint64) bool  { panic(noAsm) }
 func orAsm(_, _, _ []uint64)           { panic(noAsm) }

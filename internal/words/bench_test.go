@@ -322,6 +322,22 @@ var benchOps = []struct {
 			}
 			in.sinkUint, in.sinkUintOk = r, ok
 		}},
+	// The weight of a AND b without a store: roaring's AndCardinality.
+	{"WeightAnd", inRandom, "WeightAnd",
+		func(b *testing.B, in *benchInput, n int) {
+			x, y, r := in.a, in.b, 0
+			for b.Loop() {
+				r = words.WeightAnd(x, y, n)
+			}
+			in.sinkInt = r
+		},
+		func(b *testing.B, in *benchInput) {
+			x, y, r := in.bsA, in.bsB, uint(0)
+			for b.Loop() {
+				r = x.IntersectionCardinality(y)
+			}
+			in.sinkUint = r
+		}},
 	// And into d, then the weight of d: the work of roaring's in-place And
 	// on bitmap containers (and, store, cardinality).
 	{"AndWeight", inRandom, "AndWeight",

@@ -48,7 +48,8 @@ func (l layout) clone() layout { return layout{slices.Clone(l.buf), l.off, l.nw}
 
 // results are every exported bulk function's answer on one pair of inputs.
 type results struct {
-	Weight, Empty, Full, Equal, Intersects, Subset          string
+	Weight, WeightAnd, Empty, Full, Equal, Intersects       string
+	Subset                                                  string
 	And, AndNot, Or, Xor, Copy, AndInto, AndNotInto         string
 	FindFirstBit, FindFirstZeroBit, FindNext, FindNextZero  string
 	FindNextAnd, FindNextAndNot, FindFirstAnd, FirstSetFrom string
@@ -60,6 +61,7 @@ func run(a, b, d layout, nbits int, starts []int) results {
 	var r results
 	x, y := a.words(), b.words()
 	r.Weight = fmt.Sprint(words.Weight(x, nbits))
+	r.WeightAnd = fmt.Sprint(words.WeightAnd(x, y, nbits))
 	r.Empty = fmt.Sprint(words.Empty(x, nbits))
 	r.Full = fmt.Sprint(words.Full(x, nbits))
 	r.Equal = fmt.Sprint(words.Equal(x, y, nbits))

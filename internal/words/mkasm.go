@@ -16,6 +16,19 @@ import (
 	"github.com/bpfbitmap/prototype/internal/atomicfile"
 )
 
+// counter counts the set bits of a[i], or of a[i] op b[i] where it has a
+// second operand: the kernel's bitmap_weight and bitmap_weight_and.
+type counter struct {
+	name             string
+	two              bool
+	zop, yop, scalar string // AVX-512, AVX2 and scalar instruction combining a and b
+}
+
+var counters = []counter{
+	{"weight", false, "", "", ""},
+	{"weightAnd", true, "VPANDQ", "VPAND", "ANDQ"},
+}
+
 // writer is dst[i] = a[i] op b[i]. The AVX-512 and AVX2 forms load the
 // register operand from reg ("a" or "b") and take the other from memory, as
 // VPANDN negates its register operand.
@@ -90,15 +103,13 @@ func main() {
 	p("DATA nibbles<>+16(SB)/1, $0x0f")
 	p("GLOBL nibbles<>(SB), RODATA|NOPTR, $17")
 	p("")
-	p("// func weightKernel(x *uint64, n int) int")
-	p("TEXT ·weightKernel(SB), NOSPLIT, $0-24")
-	p("\tMOVQ x+0(FP), SI")
-	p("\tMOVQ n+8(FP), CX")
-	p("\tXORQ BX, BX")
-	pick("weighty")
-	weight512()
-	p("weighty:")
-	weightAVX2()
+	for _, c := range counters {
+		ret := counterProlog(c)
+		pick(c.name + "y")
+		weight512(c, ret)
+		p("%sy:", c.name)
+		weightAVX2(c, ret)
+	}
 	for _, w := range writers {
 		writerProlog(w)
 		pick(w.name + "y")
@@ -135,46 +146,82 @@ func pick(avx2 string) {
 	p("\tJEQ %s", avx2)
 }
 
-func weight512() {
+func counterProlog(c counter) (ret string) {
+	if c.two {
+		p("// func %sKernel(a, b *uint64, n int) int", c.name)
+		p("TEXT ·%sKernel(SB), NOSPLIT, $0-32", c.name)
+		p("\tMOVQ a+0(FP), SI")
+		p("\tMOVQ b+8(FP), DX")
+		p("\tMOVQ n+16(FP), CX")
+		ret = "ret+24(FP)"
+	} else {
+		p("// func %sKernel(a *uint64, n int) int", c.name)
+		p("TEXT ·%sKernel(SB), NOSPLIT, $0-24", c.name)
+		p("\tMOVQ a+0(FP), SI")
+		p("\tMOVQ n+8(FP), CX")
+		ret = "ret+16(FP)"
+	}
+	p("\tXORQ BX, BX")
+	return ret
+}
+
+// popcnt512 counts the bits of the counter's word vector at byte offset off
+// into Zk.
+func popcnt512(c counter, k, off int) {
+	if !c.two {
+		p("\tVPOPCNTQ %s, Z%d", mem("a", off), k)
+		return
+	}
+	p("\tVMOVDQU64 %s, Z%d", mem("a", off), k)
+	p("\t%s %s, Z%d, Z%d", c.zop, mem("b", off), k, k)
+	p("\tVPOPCNTQ Z%d, Z%d", k, k)
+}
+
+func weight512(c counter, ret string) {
+	l := c.name + "z"
 	p("\t// Four accumulators, so that the adds do not queue on one register.")
 	for k := 4; k < 8; k++ {
 		p("\tVPXORQ Z%d, Z%d, Z%d", k, k, k)
 	}
-	p("wz32:")
+	p("%s32:", l)
 	p("\tLEAQ 32(BX), AX")
 	p("\tCMPQ AX, CX")
-	p("\tJHI wz8")
+	p("\tJHI %s8", l)
 	for k := range 4 {
-		p("\tVPOPCNTQ %d(SI)(BX*8), Z%d", 64*k, k)
+		popcnt512(c, k, 64*k)
 	}
 	for k := range 4 {
 		p("\tVPADDQ Z%d, Z%d, Z%d", k, k+4, k+4)
 	}
 	p("\tMOVQ AX, BX")
-	p("\tJMP wz32")
-	p("wz8:")
+	p("\tJMP %s32", l)
+	p("%s8:", l)
 	p("\tLEAQ 8(BX), AX")
 	p("\tCMPQ AX, CX")
-	p("\tJHI wztail")
-	p("\tVPOPCNTQ (SI)(BX*8), Z0")
+	p("\tJHI %stail", l)
+	popcnt512(c, 0, 0)
 	p("\tVPADDQ Z0, Z4, Z4")
 	p("\tMOVQ AX, BX")
-	p("\tJMP wz8")
-	p("wztail:")
+	p("\tJMP %s8", l)
+	p("%stail:", l)
 	p("\tCMPQ BX, CX")
-	p("\tJEQ wzsum")
+	p("\tJEQ %ssum", l)
 	p("\tTAILMASK")
-	p("\tVMOVDQU64.Z (SI)(BX*8), K1, Z0")
+	p("\tVMOVDQU64.Z %s, K1, Z0", mem("a", 0))
+	if c.two {
+		p("\tVMOVDQU64.Z %s, K1, Z1", mem("b", 0))
+		p("\t%s Z1, Z0, Z0", c.zop)
+	}
 	p("\tVPOPCNTQ Z0, Z0")
 	p("\tVPADDQ Z0, Z4, Z4")
-	p("wzsum:")
+	p("%ssum:", l)
 	p("\tVPADDQ Z5, Z4, Z4")
 	p("\tVPADDQ Z7, Z6, Z6")
 	p("\tVPADDQ Z6, Z4, Z4")
 	p("\tVEXTRACTI64X4 $1, Z4, Y0")
 	p("\tVPADDQ Y0, Y4, Y0")
 	hsum256("Y0", "X0", "X1", "AX")
-	p("\tMOVQ AX, ret+16(FP)")
+	p("\tMOVQ AX, %s", ret)
 	p("\tVZEROUPPER")
 	p("\tRET")
 	p("")
@@ -189,8 +236,9 @@ func hsum256(y, x, tmp, r string) {
 	p("\tVMOVQ %s, %s", x, r)
 }
 
-func weightAVX2() {
-	p("\tXORQ DX, DX")
+func weightAVX2(c counter, ret string) {
+	l := c.name + "y"
+	p("\tXORQ R9, R9")
 	p("\t// Y1 = 15 + popcount(nibble), Y3 = 15 - popcount(nibble): VPSADBW of the")
 	p("\t// two lookups is then lo+hi summed over each 8 bytes, with no VPADDB.")
 	p("\tVBROADCASTI128 nibbles<>(SB), Y0")
@@ -199,13 +247,16 @@ func weightAVX2() {
 	p("\tVPSUBB Y0, Y2, Y3")
 	p("\tVPXOR Y6, Y6, Y6")
 	p("\tVPXOR Y7, Y7, Y7")
-	p("wy8:")
+	p("%s8:", l)
 	p("\tLEAQ 8(BX), AX")
 	p("\tCMPQ AX, CX")
-	p("\tJHI wytail")
+	p("\tJHI %stail", l)
 	for k, acc := range []string{"Y6", "Y7"} {
 		d, lo := fmt.Sprintf("Y%d", 4+4*k), fmt.Sprintf("Y%d", 5+4*k)
-		p("\tVMOVDQU %d(SI)(BX*8), %s", 32*k, d)
+		p("\tVMOVDQU %s, %s", mem("a", 32*k), d)
+		if c.two {
+			p("\t%s %s, %s, %s", c.yop, mem("b", 32*k), d, d)
+		}
 		p("\tVPAND Y2, %s, %s", d, lo)
 		p("\tVPSRLW $4, %s, %s", d, d)
 		p("\tVPAND Y2, %s, %s", d, d)
@@ -215,19 +266,25 @@ func weightAVX2() {
 		p("\tVPADDQ %s, %s, %s", lo, acc, acc)
 	}
 	p("\tMOVQ AX, BX")
-	p("\tJMP wy8")
-	p("wytail:")
+	p("\tJMP %s8", l)
+	p("%stail:", l)
 	p("\tCMPQ BX, CX")
-	p("\tJEQ wysum")
-	p("\tPOPCNTQ (SI)(BX*8), AX")
-	p("\tADDQ AX, DX")
+	p("\tJEQ %ssum", l)
+	if c.two {
+		p("\tMOVQ %s, R8", mem("a", 0))
+		p("\t%s %s, R8", c.scalar, mem("b", 0))
+		p("\tPOPCNTQ R8, AX")
+	} else {
+		p("\tPOPCNTQ %s, AX", mem("a", 0))
+	}
+	p("\tADDQ AX, R9")
 	p("\tINCQ BX")
-	p("\tJMP wytail")
-	p("wysum:")
+	p("\tJMP %stail", l)
+	p("%ssum:", l)
 	p("\tVPADDQ Y7, Y6, Y6")
 	hsum256("Y6", "X6", "X7", "AX")
-	p("\tADDQ DX, AX")
-	p("\tMOVQ AX, ret+16(FP)")
+	p("\tADDQ R9, AX")
+	p("\tMOVQ AX, %s", ret)
 	p("\tVZEROUPPER")
 	p("\tRET")
 	p("")

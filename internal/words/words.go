@@ -111,6 +111,56 @@ func weightGo(w []uint64, nbits int) int {
 	return c0 + c1 + c2 + c3
 }
 
+// WeightAnd returns the number of bits set in both a and b among the first
+// nbits bits (bitmap_weight_and): the weight of a AND b without storing it.
+func WeightAnd(a, b []uint64, nbits int) int {
+	return weightAnd1(a, b, nbits, weightAndGo, weightAndVec)
+}
+
+// weightAnd1 is WeightAnd with its multi-word path passed in.
+func weightAnd1(a, b []uint64, nbits int, loop, vec func(a, b []uint64, nbits int) int) int {
+	if uint(nbits-1) < WordBits { // 1 to 64 bits
+		return bits.OnesCount64(a[0] & b[0] & LastWordMask(nbits))
+	}
+	if nbits >= asmFrom {
+		loop = vec
+	}
+	return loop(a, b, nbits)
+}
+
+// weightAndVec is WeightAnd from minAsmBits on, where the CPU has the kernels.
+func weightAndVec(a, b []uint64, nbits int) int {
+	full := nbits / WordBits
+	n := weightAndAsm(a[:full], b[:full])
+	if nbits%WordBits != 0 {
+		n += bits.OnesCount64(a[full] & b[full] & LastWordMask(nbits))
+	}
+	return n
+}
+
+// weightAndGo is WeightAnd in Go loops, for any nbits.
+func weightAndGo(a, b []uint64, nbits int) int {
+	full := nbits / WordBits
+	x := a[:full]
+	n := len(x) // a length, so the compiler knows n-4 cannot wrap
+	y := b[:n]
+	var c0, c1, c2, c3 int
+	i := 0
+	for ; i <= n-4; i += 4 {
+		c0 += bits.OnesCount64(x[i] & y[i])
+		c1 += bits.OnesCount64(x[i+1] & y[i+1])
+		c2 += bits.OnesCount64(x[i+2] & y[i+2])
+		c3 += bits.OnesCount64(x[i+3] & y[i+3])
+	}
+	for ; i < n; i++ {
+		c0 += bits.OnesCount64(x[i] & y[i])
+	}
+	if nbits%WordBits != 0 {
+		c1 += bits.OnesCount64(a[full] & b[full] & LastWordMask(nbits))
+	}
+	return c0 + c1 + c2 + c3
+}
+
 // And stores a AND b into the first Len(nbits) words of dst, masks the last
 // word's tail, and reports whether the result is non-empty (bitmap_and).
 func And(dst, a, b []uint64, nbits int) bool {

@@ -231,12 +231,18 @@ func TestPairReaders(t *testing.T) {
 				b := in[bn]
 				a0, b0 := slices.Clone(a), slices.Clone(b)
 				what := lazy(func() string { return fmt.Sprintf("(%s=%#x, %s=%#x, %d)", an, a, bn, b, nbits) })
-				var eq, inter, sub = true, false, true
+				var eq, inter, sub, both = true, false, true, 0
 				for i := range nbits {
 					x, y := bit(a, i), bit(b, i)
 					eq = eq && x == y
 					inter = inter || x && y
 					sub = sub && (!x || y)
+					if x && y {
+						both++
+					}
+				}
+				if got := words.WeightAnd(a, b, nbits); got != both {
+					t.Fatalf("WeightAnd%s = %d; want %d", what, got, both)
 				}
 				if got := words.Equal(a, b, nbits); got != eq {
 					t.Fatalf("Equal%s = %v; want %v", what, got, eq)

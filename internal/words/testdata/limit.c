@@ -23,6 +23,11 @@ NOINLINE long weight(const u64 *a, const u64 *b, u64 *d, int n) {
   for (int i = 0; i < n; i++) s += __builtin_popcountll(a[i]);
   return s;
 }
+NOINLINE long weightand(const u64 *a, const u64 *b, u64 *d, int n) {
+  long s = 0;
+  for (int i = 0; i < n; i++) s += __builtin_popcountll(a[i] & b[i]);
+  return s;
+}
 NOINLINE long and3(const u64 *a, const u64 *b, u64 *d, int n) {
   for (int i = 0; i < n; i++) d[i] = a[i] & b[i];
   return 0;
@@ -97,6 +102,7 @@ static const struct {
     {"Equal", equal, 1},         {"Intersects", intersects, 2}, {"Subset", subset, 1},
     {"Empty", empty, 3},         {"Full", full, 4},          {"FindFirstBit", first, 5},
     {"FindFirstZeroBit", firstzero, 6}, {"AndWeight", andweight, 0},
+    {"WeightAnd", weightand, 0},
 };
 
 volatile long sink;

@@ -5,7 +5,7 @@
 // from this directory and feed both outputs to benchstat:
 //
 //	go test -bench . -count 10 > roaring.txt
-//	(cd ../.. && go test -run XXX -bench 'Words/op=AndWeight/bits=65536' -count 10) > words.txt
+//	(cd ../.. && go test -run XXX -bench 'Words/op=(AndWeight|WeightAnd)/bits=65536' -count 10) > words.txt
 //	benchstat -col /impl words.txt roaring.txt
 package roaring
 
@@ -32,8 +32,9 @@ var sink uint64
 
 // BenchmarkWords has the names of internal/words' BenchmarkWords:
 // op=AndWeight is and, store and weight (roaring's in-place And on two
-// bitmap containers computes the cardinality as it stores); op=AndCardinality
-// is and and weight without a store, which bpfbitmap has no function for.
+// bitmap containers computes the cardinality as it stores); op=WeightAnd is
+// and and weight without a store, roaring's AndCardinality and the kernel's
+// bitmap_weight_and (words.WeightAnd).
 func BenchmarkWords(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2)) // fixed seed: same inputs every run
 	x, y := dense(rng), dense(rng)
@@ -45,7 +46,7 @@ func BenchmarkWords(b *testing.B) {
 			sink = d.GetCardinality()
 		}
 	})
-	b.Run("op=AndCardinality/bits=65536/impl=roaring", func(b *testing.B) {
+	b.Run("op=WeightAnd/bits=65536/impl=roaring", func(b *testing.B) {
 		b.SetBytes(65536 / 8)
 		for b.Loop() {
 			sink = x.AndCardinality(y)
