@@ -158,6 +158,15 @@ func (b *Bitmap) Intersects(y *Bitmap) bool {
 	return words.Intersects(bw, yw, min(bn, yn))
 }
 
+// WeightAnd returns the number of bits set in both b and y
+// (bitmap_weight_and), counting over the shorter length as Intersects does:
+// the weight of b AND y without a bitmap to store it in.
+func (b *Bitmap) WeightAnd(y *Bitmap) int {
+	bw, bn := b.bits()
+	yw, yn := y.bits()
+	return words.WeightAnd(bw, yw, min(bn, yn))
+}
+
 // Subset reports whether every bit set in b is set in y (bitmap_subset(b, y),
 // cpumask_subset's argument order).
 func (b *Bitmap) Subset(y *Bitmap) bool {

@@ -228,6 +228,9 @@ func FuzzBulk(f *testing.F) {
 		if got, want := x.Intersects(y), xm.intersects(ym); got != want {
 			t.Fatalf("Intersects = %v; want %v", got, want)
 		}
+		if got, want := x.WeightAnd(y), xm.weightAnd(ym); got != want {
+			t.Fatalf("WeightAnd = %d; want %d", got, want)
+		}
 		if got, want := x.Subset(y), xm.subset(ym); got != want {
 			t.Fatalf("Subset = %v; want %v", got, want)
 		}

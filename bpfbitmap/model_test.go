@@ -124,6 +124,16 @@ func (m boolModel) equal(o boolModel) bool {
 	return true
 }
 
+func (m boolModel) weightAnd(o boolModel) int {
+	n := 0
+	for i := range m {
+		if m[i] && o.get(i) {
+			n++
+		}
+	}
+	return n
+}
+
 func (m boolModel) intersects(o boolModel) bool {
 	for i := range m {
 		if m[i] && o.get(i) {

@@ -295,7 +295,7 @@ func TestWeightEmptyFull(t *testing.T) {
 	}
 }
 
-// TestPredicates compares Equal, Intersects and Subset with the model over
+// TestPredicates compares Equal, Intersects, Subset and WeightAnd with the model over
 // every pair of sizes: they treat bitmaps as sets of indices, so lengths may
 // differ and bits beyond a length count as clear.
 func TestPredicates(t *testing.T) {
@@ -314,6 +314,8 @@ func TestPredicates(t *testing.T) {
 					require.Equal(t, m1.intersects(m2), y.Intersects(x), "Intersects reversed%s", what)
 					require.Equal(t, m1.subset(m2), x.Subset(y), "Subset%s", what)
 					require.Equal(t, m2.subset(m1), y.Subset(x), "Subset reversed%s", what)
+					require.Equal(t, m1.weightAnd(m2), x.WeightAnd(y), "WeightAnd%s", what)
+					require.Equal(t, m1.weightAnd(m2), y.WeightAnd(x), "WeightAnd reversed%s", what)
 					x.Release()
 					y.Release()
 				}
