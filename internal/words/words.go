@@ -76,14 +76,20 @@ func weight1(w []uint64, nbits int, loop, vec func([]uint64, int) int) int {
 	return loop(w, nbits)
 }
 
+// The ...Vec functions do their partial last word before the kernel call
+// and end on it: a call into assembly clobbers every register, so a value
+// the function still needs after the call is stored to its frame and loaded
+// back (Equal at 8192 bits spent 3.9 ns around a 7.1 ns kernel that way, 1.0
+// ns after).
+
 // weightVec is Weight from minAsmBits on, where the CPU has the kernels.
 func weightVec(w []uint64, nbits int) int {
-	full := nbits / WordBits
-	n := weightAsm(w[:full])
-	if nbits%WordBits != 0 {
-		n += bits.OnesCount64(w[full] & LastWordMask(nbits))
+	full := int(uint(nbits) / WordBits)
+	if nbits%WordBits == 0 {
+		return weightAsm(w[:full])
 	}
-	return n
+	t := bits.OnesCount64(w[full] & LastWordMask(nbits))
+	return t + weightAsm(w[:full])
 }
 
 // weightGo is Weight in Go loops, for any nbits.
@@ -130,12 +136,12 @@ func weightAnd1(a, b []uint64, nbits int, loop, vec func(a, b []uint64, nbits in
 
 // weightAndVec is WeightAnd from minAsmBits on, where the CPU has the kernels.
 func weightAndVec(a, b []uint64, nbits int) int {
-	full := nbits / WordBits
-	n := weightAndAsm(a[:full], b[:full])
-	if nbits%WordBits != 0 {
-		n += bits.OnesCount64(a[full] & b[full] & LastWordMask(nbits))
+	full := int(uint(nbits) / WordBits)
+	if nbits%WordBits == 0 {
+		return weightAndAsm(a[:full], b[:full])
 	}
-	return n
+	t := bits.OnesCount64(a[full] & b[full] & LastWordMask(nbits))
+	return t + weightAndAsm(a[:full], b[:full])
 }
 
 // weightAndGo is WeightAnd in Go loops, for any nbits.
@@ -181,14 +187,16 @@ func and1(dst, a, b []uint64, nbits int, loop, vec func(dst, a, b []uint64, nbit
 
 // andVec is And from minAsmBits on, where the CPU has the kernels.
 func andVec(dst, a, b []uint64, nbits int) bool {
-	full := nbits / WordBits
-	r := andAsm(dst[:full], a[:full], b[:full])
+	full := int(uint(nbits) / WordBits)
 	if nbits%WordBits != 0 {
 		x := a[full] & b[full] & LastWordMask(nbits)
 		dst[full] = x
-		r = r || x != 0
+		if x != 0 {
+			andAsm(dst[:full], a[:full], b[:full])
+			return true
+		}
 	}
-	return r
+	return andAsm(dst[:full], a[:full], b[:full])
 }
 
 // andGo is And in Go loops, for any nbits.
@@ -239,14 +247,16 @@ func andNot1(dst, a, b []uint64, nbits int, loop, vec func(dst, a, b []uint64, n
 
 // andNotVec is AndNot from minAsmBits on, where the CPU has the kernels.
 func andNotVec(dst, a, b []uint64, nbits int) bool {
-	full := nbits / WordBits
-	r := andNotAsm(dst[:full], a[:full], b[:full])
+	full := int(uint(nbits) / WordBits)
 	if nbits%WordBits != 0 {
 		x := a[full] &^ b[full] & LastWordMask(nbits)
 		dst[full] = x
-		r = r || x != 0
+		if x != 0 {
+			andNotAsm(dst[:full], a[:full], b[:full])
+			return true
+		}
 	}
-	return r
+	return andNotAsm(dst[:full], a[:full], b[:full])
 }
 
 // andNotGo is AndNot in Go loops, for any nbits.
@@ -414,9 +424,11 @@ func equal1(a, b []uint64, nbits int, loop, vec func(a, b []uint64, nbits int) b
 
 // equalVec is Equal from minAsmSearchBits on, where the CPU has the kernels.
 func equalVec(a, b []uint64, nbits int) bool {
-	full := nbits / WordBits
-	return firstDiffAsm(a[:full], b[:full]) == full &&
-		(nbits%WordBits == 0 || (a[full]^b[full])&LastWordMask(nbits) == 0)
+	full := int(uint(nbits) / WordBits)
+	if nbits%WordBits != 0 && (a[full]^b[full])&LastWordMask(nbits) != 0 {
+		return false
+	}
+	return firstDiffAsm(a[:full], b[:full]) == full
 }
 
 // equalGo is Equal in Go loops, for any nbits.
@@ -467,9 +479,11 @@ func intersects1(a, b []uint64, nbits int, loop, vec func(a, b []uint64, nbits i
 
 // intersectsVec is Intersects from minAsmPairBits on, where the CPU has the kernels.
 func intersectsVec(a, b []uint64, nbits int) bool {
-	full := nbits / WordBits
-	return firstAndAsm(a[:full], b[:full]) < full ||
-		nbits%WordBits != 0 && a[full]&b[full]&LastWordMask(nbits) != 0
+	full := int(uint(nbits) / WordBits)
+	if nbits%WordBits != 0 && a[full]&b[full]&LastWordMask(nbits) != 0 {
+		return true
+	}
+	return firstAndAsm(a[:full], b[:full]) < full
 }
 
 // intersectsGo is Intersects in Go loops, for any nbits.
@@ -520,9 +534,11 @@ func subset1(a, b []uint64, nbits int, loop, vec func(a, b []uint64, nbits int) 
 
 // subsetVec is Subset from minAsmPairBits on, where the CPU has the kernels.
 func subsetVec(a, b []uint64, nbits int) bool {
-	full := nbits / WordBits
-	return firstAndNotAsm(a[:full], b[:full]) == full &&
-		(nbits%WordBits == 0 || a[full]&^b[full]&LastWordMask(nbits) == 0)
+	full := int(uint(nbits) / WordBits)
+	if nbits%WordBits != 0 && a[full]&^b[full]&LastWordMask(nbits) != 0 {
+		return false
+	}
+	return firstAndNotAsm(a[:full], b[:full]) == full
 }
 
 // subsetGo is Subset in Go loops, for any nbits.
@@ -572,9 +588,11 @@ func empty1(w []uint64, nbits int, loop, vec func([]uint64, int) bool) bool {
 
 // emptyVec is Empty from minAsmSearchBits on, where the CPU has the kernels.
 func emptyVec(w []uint64, nbits int) bool {
-	full := nbits / WordBits
-	return firstNonZeroAsm(w[:full]) == full &&
-		(nbits%WordBits == 0 || w[full]&LastWordMask(nbits) == 0)
+	full := int(uint(nbits) / WordBits)
+	if nbits%WordBits != 0 && w[full]&LastWordMask(nbits) != 0 {
+		return false
+	}
+	return firstNonZeroAsm(w[:full]) == full
 }
 
 // emptyGo is Empty in Go loops, for any nbits.
@@ -624,9 +642,11 @@ func full1(w []uint64, nbits int, loop, vec func([]uint64, int) bool) bool {
 
 // fullVec is Full from minAsmSearchBits on, where the CPU has the kernels.
 func fullVec(w []uint64, nbits int) bool {
-	full := nbits / WordBits
-	m := LastWordMask(nbits)
-	return firstNotFullAsm(w[:full]) == full && (nbits%WordBits == 0 || w[full]&m == m)
+	full := int(uint(nbits) / WordBits)
+	if m := LastWordMask(nbits); nbits%WordBits != 0 && w[full]&m != m {
+		return false
+	}
+	return firstNotFullAsm(w[:full]) == full
 }
 
 // fullGo is Full in Go loops, for any nbits.
