@@ -631,11 +631,12 @@ func Full(w []uint64, nbits int) bool {
 // full1 is Full with its multi-word path passed in.
 func full1(w []uint64, nbits int, loop, vec func([]uint64, int) bool) bool {
 	if uint(nbits-1) < WordBits { // 1 to 64 bits
-		m := LastWordMask(nbits)
-		return w[0]&m == m
+		// The shift drops the bits at and above nbits, as
+		// LastWordMask would, in fewer of the inliner's nodes.
+		return ^w[0]<<(uint(-nbits)%WordBits) == 0
 	}
 	if nbits >= asmSearchFrom {
-		loop = vec
+		return vec(w, nbits)
 	}
 	return loop(w, nbits)
 }
