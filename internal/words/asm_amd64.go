@@ -36,6 +36,9 @@ func weightKernel(a *uint64, n int) int
 func weightAndKernel(a, b *uint64, n int) int
 
 //go:noescape
+func andWeightKernel(dst, a, b *uint64, n int) int
+
+//go:noescape
 func andKernel(dst, a, b *uint64, n int) bool
 
 //go:noescape
@@ -72,6 +75,12 @@ func weightAsm(x []uint64) int { return weightKernel(unsafe.SliceData(x), len(x)
 func weightAndAsm(a, b []uint64) int {
 	b = b[:len(a)]
 	return weightAndKernel(unsafe.SliceData(a), unsafe.SliceData(b), len(a))
+}
+
+// andWeightAsm stores a AND b into dst and returns its number of set bits.
+func andWeightAsm(dst, a, b []uint64) int {
+	a, b = a[:len(dst)], b[:len(dst)]
+	return andWeightKernel(unsafe.SliceData(dst), unsafe.SliceData(a), unsafe.SliceData(b), len(dst))
 }
 
 // andAsm stores a AND b into dst and reports whether any word is nonzero.

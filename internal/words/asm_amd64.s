@@ -262,6 +262,140 @@ weightAndysum:
 	VZEROUPPER
 	RET
 
+// func andWeightKernel(dst, a, b *uint64, n int) int
+TEXT ·andWeightKernel(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	XORQ BX, BX
+	CMPB ·useAVX512(SB), $0
+	JEQ andWeighty
+	// Four accumulators, so that the adds do not queue on one register.
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+andWeightz32:
+	LEAQ 32(BX), AX
+	CMPQ AX, CX
+	JHI andWeightz8
+	VMOVDQU64 (SI)(BX*8), Z0
+	VPANDQ (DX)(BX*8), Z0, Z0
+	VMOVDQU64 Z0, (DI)(BX*8)
+	VPOPCNTQ Z0, Z0
+	VMOVDQU64 64(SI)(BX*8), Z1
+	VPANDQ 64(DX)(BX*8), Z1, Z1
+	VMOVDQU64 Z1, 64(DI)(BX*8)
+	VPOPCNTQ Z1, Z1
+	VMOVDQU64 128(SI)(BX*8), Z2
+	VPANDQ 128(DX)(BX*8), Z2, Z2
+	VMOVDQU64 Z2, 128(DI)(BX*8)
+	VPOPCNTQ Z2, Z2
+	VMOVDQU64 192(SI)(BX*8), Z3
+	VPANDQ 192(DX)(BX*8), Z3, Z3
+	VMOVDQU64 Z3, 192(DI)(BX*8)
+	VPOPCNTQ Z3, Z3
+	VPADDQ Z0, Z4, Z4
+	VPADDQ Z1, Z5, Z5
+	VPADDQ Z2, Z6, Z6
+	VPADDQ Z3, Z7, Z7
+	MOVQ AX, BX
+	JMP andWeightz32
+andWeightz8:
+	LEAQ 8(BX), AX
+	CMPQ AX, CX
+	JHI andWeightztail
+	VMOVDQU64 (SI)(BX*8), Z0
+	VPANDQ (DX)(BX*8), Z0, Z0
+	VMOVDQU64 Z0, (DI)(BX*8)
+	VPOPCNTQ Z0, Z0
+	VPADDQ Z0, Z4, Z4
+	MOVQ AX, BX
+	JMP andWeightz8
+andWeightztail:
+	CMPQ BX, CX
+	JEQ andWeightzsum
+	TAILMASK
+	VMOVDQU64.Z (SI)(BX*8), K1, Z0
+	VMOVDQU64.Z (DX)(BX*8), K1, Z1
+	VPANDQ Z1, Z0, Z0
+	VMOVDQU64 Z0, K1, (DI)(BX*8)
+	VPOPCNTQ Z0, Z0
+	VPADDQ Z0, Z4, Z4
+andWeightzsum:
+	VPADDQ Z5, Z4, Z4
+	VPADDQ Z7, Z6, Z6
+	VPADDQ Z6, Z4, Z4
+	VEXTRACTI64X4 $1, Z4, Y0
+	VPADDQ Y0, Y4, Y0
+	VEXTRACTI128 $1, Y0, X1
+	VPADDQ X1, X0, X0
+	VPSHUFD $0x4e, X0, X1
+	VPADDQ X1, X0, X0
+	VMOVQ X0, AX
+	MOVQ AX, ret+32(FP)
+	VZEROUPPER
+	RET
+
+andWeighty:
+	XORQ R9, R9
+	// Y1 = 15 + popcount(nibble), Y3 = 15 - popcount(nibble): VPSADBW of the
+	// two lookups is then lo+hi summed over each 8 bytes, with no VPADDB.
+	VBROADCASTI128 nibbles<>(SB), Y0
+	VPBROADCASTB nibbles<>+16(SB), Y2
+	VPADDB Y2, Y0, Y1
+	VPSUBB Y0, Y2, Y3
+	VPXOR Y6, Y6, Y6
+	VPXOR Y7, Y7, Y7
+andWeighty8:
+	LEAQ 8(BX), AX
+	CMPQ AX, CX
+	JHI andWeightytail
+	VMOVDQU (SI)(BX*8), Y4
+	VPAND (DX)(BX*8), Y4, Y4
+	VMOVDQU Y4, (DI)(BX*8)
+	VPAND Y2, Y4, Y5
+	VPSRLW $4, Y4, Y4
+	VPAND Y2, Y4, Y4
+	VPSHUFB Y5, Y1, Y5
+	VPSHUFB Y4, Y3, Y4
+	VPSADBW Y5, Y4, Y5
+	VPADDQ Y5, Y6, Y6
+	VMOVDQU 32(SI)(BX*8), Y8
+	VPAND 32(DX)(BX*8), Y8, Y8
+	VMOVDQU Y8, 32(DI)(BX*8)
+	VPAND Y2, Y8, Y9
+	VPSRLW $4, Y8, Y8
+	VPAND Y2, Y8, Y8
+	VPSHUFB Y9, Y1, Y9
+	VPSHUFB Y8, Y3, Y8
+	VPSADBW Y9, Y8, Y9
+	VPADDQ Y9, Y7, Y7
+	MOVQ AX, BX
+	JMP andWeighty8
+andWeightytail:
+	CMPQ BX, CX
+	JEQ andWeightysum
+	MOVQ (SI)(BX*8), R8
+	ANDQ (DX)(BX*8), R8
+	MOVQ R8, (DI)(BX*8)
+	POPCNTQ R8, AX
+	ADDQ AX, R9
+	INCQ BX
+	JMP andWeightytail
+andWeightysum:
+	VPADDQ Y7, Y6, Y6
+	VEXTRACTI128 $1, Y6, X7
+	VPADDQ X7, X6, X6
+	VPSHUFD $0x4e, X6, X7
+	VPADDQ X7, X6, X6
+	VMOVQ X6, AX
+	ADDQ R9, AX
+	MOVQ AX, ret+32(FP)
+	VZEROUPPER
+	RET
+
 // func andKernel(dst, a, b *uint64, n int) bool
 TEXT ·andKernel(SB), NOSPLIT, $0-33
 	MOVQ dst+0(FP), DI

@@ -82,6 +82,11 @@ func TestKernels(t *testing.T) {
 						both[i] = a[i] & b[i]
 					}
 					require.Equal(t, genericWeight(both), weightAndAsm(a, b), "weightAnd n=%d trial %d", n, trial)
+					for i := range dst {
+						dst[i] = rng.Uint64()
+					}
+					require.Equal(t, genericWeight(both), andWeightAsm(dst, a, b), "andWeight n=%d trial %d", n, trial)
+					require.Equal(t, both, dst, "andWeight stores n=%d trial %d", n, trial)
 
 					for _, w := range []struct {
 						name string

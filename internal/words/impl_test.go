@@ -50,7 +50,8 @@ func (l layout) clone() layout { return layout{slices.Clone(l.buf), l.off, l.nw}
 type results struct {
 	Weight, WeightAnd, Empty, Full, Equal, Intersects       string
 	Subset                                                  string
-	And, AndNot, Or, Xor, Copy, AndInto, AndNotInto         string
+	And, AndNot, Or, Xor, Copy, AndWeight, AndInto          string
+	AndNotInto                                              string
 	FindFirstBit, FindFirstZeroBit, FindNext, FindNextZero  string
 	FindNextAnd, FindNextAndNot, FindFirstAnd, FirstSetFrom string
 }
@@ -77,6 +78,8 @@ func run(a, b, d layout, nbits int, starts []int) results {
 	r.Or = write(func(d, a, b []uint64) bool { words.Or(d, a, b, nbits); return false })
 	r.Xor = write(func(d, a, b []uint64) bool { words.Xor(d, a, b, nbits); return false })
 	r.Copy = write(func(d, a, _ []uint64) bool { words.Copy(d, a, nbits); return false })
+	dst := d.clone()
+	r.AndWeight = fmt.Sprintf("%d %#x", words.AndWeight(dst.words(), x, y, nbits), dst.buf)
 	// The destination as the first operand, as z.And(z, y) does.
 	into := func(f func(dst, b []uint64) bool) string {
 		dst := a.clone()

@@ -18,10 +18,10 @@ import (
 // call to it. The ...Asm functions hand slices to the kernels as pointers;
 // out of line they would cost a call more than the slices they save.
 var inlined = []string{
-	"weightAsm", "weightAndAsm", "andAsm", "andNotAsm", "orAsm", "xorAsm", "firstNonZeroAsm",
+	"weightAsm", "weightAndAsm", "andWeightAsm", "andAsm", "andNotAsm", "orAsm", "xorAsm", "firstNonZeroAsm",
 	"firstNotFullAsm", "firstDiffAsm", "firstAndAsm", "firstAndNotAsm", "copyAsm",
 	"Copy", "copy1",
-	"Weight", "weight1", "WeightAnd", "weightAnd1", "And", "and1", "AndNot", "andNot1", "Or", "or1",
+	"Weight", "weight1", "WeightAnd", "weightAnd1", "And", "and1", "AndWeight", "andWeight1", "AndNot", "andNot1", "Or", "or1",
 	"Xor", "xor1", "Equal", "equal1", "Intersects", "intersects1",
 	"Subset", "subset1", "Empty", "empty1", "Full", "full1",
 	"FindFirstBit", "findFirstBit1", "FindNextBit", "findNextBit1",

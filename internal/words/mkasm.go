@@ -17,16 +17,20 @@ import (
 )
 
 // counter counts the set bits of a[i], or of a[i] op b[i] where it has a
-// second operand: the kernel's bitmap_weight and bitmap_weight_and.
+// second operand, storing a[i] op b[i] into dst[i] first where it stores:
+// the kernel's bitmap_weight and bitmap_weight_and, and bitmap_and followed
+// by bitmap_weight in one pass.
 type counter struct {
 	name             string
 	two              bool
 	zop, yop, scalar string // AVX-512, AVX2 and scalar instruction combining a and b
+	store            bool
 }
 
 var counters = []counter{
-	{"weight", false, "", "", ""},
-	{"weightAnd", true, "VPANDQ", "VPAND", "ANDQ"},
+	{"weight", false, "", "", "", false},
+	{"weightAnd", true, "VPANDQ", "VPAND", "ANDQ", false},
+	{"andWeight", true, "VPANDQ", "VPAND", "ANDQ", true},
 }
 
 // writer is dst[i] = a[i] op b[i]. The AVX-512 and AVX2 forms load the
@@ -147,14 +151,23 @@ func pick(avx2 string) {
 }
 
 func counterProlog(c counter) (ret string) {
-	if c.two {
+	switch {
+	case c.store:
+		p("// func %sKernel(dst, a, b *uint64, n int) int", c.name)
+		p("TEXT ·%sKernel(SB), NOSPLIT, $0-40", c.name)
+		p("\tMOVQ dst+0(FP), DI")
+		p("\tMOVQ a+8(FP), SI")
+		p("\tMOVQ b+16(FP), DX")
+		p("\tMOVQ n+24(FP), CX")
+		ret = "ret+32(FP)"
+	case c.two:
 		p("// func %sKernel(a, b *uint64, n int) int", c.name)
 		p("TEXT ·%sKernel(SB), NOSPLIT, $0-32", c.name)
 		p("\tMOVQ a+0(FP), SI")
 		p("\tMOVQ b+8(FP), DX")
 		p("\tMOVQ n+16(FP), CX")
 		ret = "ret+24(FP)"
-	} else {
+	default:
 		p("// func %sKernel(a *uint64, n int) int", c.name)
 		p("TEXT ·%sKernel(SB), NOSPLIT, $0-24", c.name)
 		p("\tMOVQ a+0(FP), SI")
@@ -174,6 +187,9 @@ func popcnt512(c counter, k, off int) {
 	}
 	p("\tVMOVDQU64 %s, Z%d", mem("a", off), k)
 	p("\t%s %s, Z%d, Z%d", c.zop, mem("b", off), k, k)
+	if c.store {
+		p("\tVMOVDQU64 Z%d, %s", k, mem("dst", off))
+	}
 	p("\tVPOPCNTQ Z%d, Z%d", k, k)
 }
 
@@ -211,6 +227,9 @@ func weight512(c counter, ret string) {
 	if c.two {
 		p("\tVMOVDQU64.Z %s, K1, Z1", mem("b", 0))
 		p("\t%s Z1, Z0, Z0", c.zop)
+	}
+	if c.store {
+		p("\tVMOVDQU64 Z0, K1, %s", mem("dst", 0))
 	}
 	p("\tVPOPCNTQ Z0, Z0")
 	p("\tVPADDQ Z0, Z4, Z4")
@@ -257,6 +276,9 @@ func weightAVX2(c counter, ret string) {
 		if c.two {
 			p("\t%s %s, %s, %s", c.yop, mem("b", 32*k), d, d)
 		}
+		if c.store {
+			p("\tVMOVDQU %s, %s", d, mem("dst", 32*k))
+		}
 		p("\tVPAND Y2, %s, %s", d, lo)
 		p("\tVPSRLW $4, %s, %s", d, d)
 		p("\tVPAND Y2, %s, %s", d, d)
@@ -273,6 +295,9 @@ func weightAVX2(c counter, ret string) {
 	if c.two {
 		p("\tMOVQ %s, R8", mem("a", 0))
 		p("\t%s %s, R8", c.scalar, mem("b", 0))
+		if c.store {
+			p("\tMOVQ R8, %s", mem("dst", 0))
+		}
 		p("\tPOPCNTQ R8, AX")
 	} else {
 		p("\tPOPCNTQ %s, AX", mem("a", 0))

@@ -227,6 +227,68 @@ func andGo(dst, a, b []uint64, nbits int) bool {
 	return acc|last != 0
 }
 
+// AndWeight stores a AND b into the first Len(nbits) words of dst, masks the
+// last word's tail, and returns the number of set bits in the result: And
+// then Weight in one pass over the words. The kernel has no such function
+// (bitmap_and reports only whether the result is non-empty); a caller that
+// needs both the result and its weight, as roaring's in-place And on bitmap
+// containers computes, reads each word once instead of twice.
+func AndWeight(dst, a, b []uint64, nbits int) int {
+	return andWeight1(dst, a, b, nbits, andWeightGo, andWeightVec)
+}
+
+// andWeight1 is AndWeight with its multi-word path passed in.
+func andWeight1(dst, a, b []uint64, nbits int, loop, vec func(dst, a, b []uint64, nbits int) int) int {
+	if uint(nbits-1) < WordBits { // 1 to 64 bits
+		dst[0] = a[0] & b[0] & LastWordMask(nbits)
+		return bits.OnesCount64(dst[0])
+	}
+	if nbits >= asmFrom {
+		loop = vec
+	}
+	return loop(dst, a, b, nbits)
+}
+
+// andWeightVec is AndWeight from minAsmBits on, where the CPU has the kernels.
+func andWeightVec(dst, a, b []uint64, nbits int) int {
+	full := int(uint(nbits) / WordBits)
+	if nbits%WordBits == 0 {
+		return andWeightAsm(dst[:full], a[:full], b[:full])
+	}
+	x := a[full] & b[full] & LastWordMask(nbits)
+	dst[full] = x
+	t := bits.OnesCount64(x)
+	return t + andWeightAsm(dst[:full], a[:full], b[:full])
+}
+
+// andWeightGo is AndWeight in Go loops, for any nbits.
+func andWeightGo(dst, a, b []uint64, nbits int) int {
+	n := Len(nbits)
+	if n == 0 {
+		return 0
+	}
+	last := a[n-1] & b[n-1] & LastWordMask(nbits)
+	dst[n-1] = last
+	dst = dst[:n-1]
+	n = len(dst) // a length, so the compiler knows n-4 cannot wrap
+	a, b = a[:n], b[:n]
+	c0, c1, c2, c3 := bits.OnesCount64(last), 0, 0, 0
+	i := 0
+	for ; i <= n-4; i += 4 {
+		x0, x1, x2, x3 := a[i]&b[i], a[i+1]&b[i+1], a[i+2]&b[i+2], a[i+3]&b[i+3]
+		dst[i], dst[i+1], dst[i+2], dst[i+3] = x0, x1, x2, x3
+		c0 += bits.OnesCount64(x0)
+		c1 += bits.OnesCount64(x1)
+		c2 += bits.OnesCount64(x2)
+		c3 += bits.OnesCount64(x3)
+	}
+	for ; i < n; i++ {
+		dst[i] = a[i] & b[i]
+		c0 += bits.OnesCount64(dst[i])
+	}
+	return c0 + c1 + c2 + c3
+}
+
 // AndNot stores a AND NOT b into dst, masks the tail, and reports whether the
 // result is non-empty (bitmap_andnot).
 func AndNot(dst, a, b []uint64, nbits int) bool {

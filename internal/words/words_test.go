@@ -296,6 +296,8 @@ type writer struct {
 var writers = []writer{
 	{"And", func(d, a, b []uint64, n int) (bool, bool) { return words.And(d, a, b, n), true },
 		func(_, a, b uint64) uint64 { return a & b }, true},
+	{"AndWeight", func(d, a, b []uint64, n int) (bool, bool) { return words.AndWeight(d, a, b, n) != 0, true },
+		func(_, a, b uint64) uint64 { return a & b }, true},
 	{"AndNot", func(d, a, b []uint64, n int) (bool, bool) { return words.AndNot(d, a, b, n), true },
 		func(_, a, b uint64) uint64 { return a &^ b }, true},
 	{"Or", func(d, a, b []uint64, n int) (bool, bool) { words.Or(d, a, b, n); return false, false },
@@ -365,6 +367,30 @@ func TestWriters(t *testing.T) {
 							require.Equal(t, b, y, "%s changed its operand b", what)
 						}
 					}
+				}
+			}
+		}
+	}
+}
+
+// TestAndWeight checks AndWeight's count against the bits of the result it
+// stored, which TestWriters checks as And's.
+func TestAndWeight(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4)) // fixed seed: same inputs every run
+	for nbits := 0; nbits <= maxBits; nbits++ {
+		in := inputs(rng, nbits)
+		for an, a := range in {
+			for bn, b := range in {
+				dst := make([]uint64, words.Len(nbits))
+				got := words.AndWeight(dst, a, b, nbits)
+				want := 0
+				for i := range nbits {
+					if bit(a, i) && bit(b, i) {
+						want++
+					}
+				}
+				if got != want || naiveWeight(dst, nbits) != want {
+					t.Fatalf("AndWeight(%s, %s, %d) = %d, stored weight %d; want %d", an, bn, nbits, got, naiveWeight(dst, nbits), want)
 				}
 			}
 		}

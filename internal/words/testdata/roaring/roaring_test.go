@@ -6,7 +6,7 @@
 //
 //	go test -bench . -count 10 > roaring.txt
 //	(cd ../.. && go test -run XXX -bench 'Words/op=(AndWeight|WeightAnd)/bits=65536' -count 10) > words.txt
-//	benchstat -col /impl words.txt roaring.txt
+//	benchstat -ignore pkg -col /impl words.txt roaring.txt
 package roaring
 
 import (
