@@ -42,6 +42,19 @@ func (z *Bitmap) And(x, y *Bitmap) (bool, error) {
 	return words.And(z.backing(nw), x.backing(nw), y.backing(nw), n), nil
 }
 
+// AndWeight sets z = x AND y and returns the number of bits set in z: And
+// then Weight in one pass over the words. The kernel has no single function
+// for it (bitmap_and reports only whether the result is non-empty); the
+// lengths must agree as for And.
+func (z *Bitmap) AndWeight(x, y *Bitmap) (int, error) {
+	n := z.Len()
+	if x.Len() != n || y.Len() != n {
+		return 0, mismatch("andweight", z, x, y)
+	}
+	nw := words.Len(n)
+	return words.AndWeight(z.backing(nw), x.backing(nw), y.backing(nw), n), nil
+}
+
 // AndNot sets z = x AND NOT y and reports whether z is non-empty
 // (bitmap_andnot).
 func (z *Bitmap) AndNot(x, y *Bitmap) (bool, error) {

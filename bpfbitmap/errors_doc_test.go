@@ -334,6 +334,7 @@ var cases = map[string]errCase{
 
 	// Bulk operations.
 	"bpfbitmap.Bitmap.And|bpfbitmap.ErrSizeMismatch":        {err: bulk("And")},
+	"bpfbitmap.Bitmap.AndWeight|bpfbitmap.ErrSizeMismatch":  {err: bulk("AndWeight")},
 	"bpfbitmap.Bitmap.AndNot|bpfbitmap.ErrSizeMismatch":     {err: bulk("AndNot")},
 	"bpfbitmap.Bitmap.Or|bpfbitmap.ErrSizeMismatch":         {err: bulk("Or")},
 	"bpfbitmap.Bitmap.Xor|bpfbitmap.ErrSizeMismatch":        {err: bulk("Xor")},

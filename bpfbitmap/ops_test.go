@@ -154,6 +154,41 @@ var bulkOps = []bulkOp{
 		func(x, _ bool) bool { return !x }},
 	{"Copy", false, false, func(z, x, _ *bpfbitmap.Bitmap) (bool, error) { return false, z.Copy(x) },
 		func(x, _ bool) bool { return x }},
+	// AndWeight's count is checked by TestAndWeight; here its result bits
+	// and its non-empty report, as And's.
+	{"AndWeight", true, true, func(z, x, y *bpfbitmap.Bitmap) (bool, error) { n, err := z.AndWeight(x, y); return n != 0, err },
+		func(x, y bool) bool { return x && y }},
+}
+
+// TestAndWeight checks AndWeight's count against the model's weight of x AND
+// y, and that it refuses operands of another length with the destination
+// unchanged.
+func TestAndWeight(t *testing.T) {
+	rng := newRand()
+	a := leakChecked(t)
+	for _, n := range tailSizes {
+		p1, p2 := patterns(rng, n), patterns(rng, n)
+		for name1, m1 := range p1 {
+			for name2, m2 := range p2 {
+				x, y, z := fromModel(t, a, m1), fromModel(t, a, m2), fromModel(t, a, m1)
+				got, err := z.AndWeight(x, y)
+				require.NoError(t, err)
+				require.Equal(t, m1.weightAnd(m2), got, "AndWeight(%s, %s) of %d bits", name1, name2, n)
+				require.Equal(t, got, z.Weight(), "AndWeight(%s, %s) of %d bits: count against the stored result", name1, name2, n)
+				x.Release()
+				y.Release()
+				z.Release()
+			}
+		}
+	}
+	x, y := fromModel(t, a, make(boolModel, 64)), fromModel(t, a, make(boolModel, 65))
+	defer x.Release()
+	defer y.Release()
+	x.Set(3)
+	n, err := x.AndWeight(x, y)
+	require.ErrorIs(t, err, bpfbitmap.ErrSizeMismatch)
+	require.Zero(t, n)
+	require.Equal(t, 1, x.Weight(), "the destination is unchanged")
 }
 
 func applyModel(op bulkOp, x, y boolModel) boolModel {
