@@ -24,6 +24,8 @@
 //	test_and_set_bit             Bitmap.TestAndSet
 //	bitmap_and/or/xor/andnot     Bitmap.And, Or, Xor, AndNot
 //	bitmap_weight/empty/full     Bitmap.Weight, Empty, Full
+//	bitmap_weight_and            Bitmap.WeightAnd
+//	bitmap_and, then weight      Bitmap.AndWeight (one pass; no kernel function)
 //	find_first_bit, find_next_bit, …   Bitmap.FindFirstBit, FindNextBit, …
 //	bitmap_parselist, %*pbl      ParseList, Bitmap.FormatList
 //	bitmap_parse, %*pb           ParseHex, Bitmap.FormatHex

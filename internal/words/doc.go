@@ -6,8 +6,9 @@
 // in here, so that a faster implementation of one loop (assembly, SIMD) is a
 // change to this package only.
 //
-// On amd64 the bulk functions (weight, the and/andnot/or/xor writers, equal,
-// intersects, subset, empty, full and the find searches) run AVX-512 kernels
+// On amd64 the bulk functions (weight, weight of an AND, the and/andnot/or/xor
+// writers, and with its weight, copy, equal, intersects, subset, empty, full
+// and the find searches) run AVX-512 kernels
 // (VPOPCNTQ, opmask tails) or AVX2 ones from asm_amd64.s, chosen once at start
 // from the CPU's features; mkasm.go writes that file. Up to one word they
 // answer inline, and below a size threshold they run the pure-Go loops, which are
