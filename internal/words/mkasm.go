@@ -143,6 +143,19 @@ func main() {
 	}
 }
 
+// step emits a loop over steps of n words from BX, with its entry at label
+// l: while n words remain below CX it runs body and moves BX on, then it
+// goes to label next. AX holds BX+n in body.
+func step(l string, n int, next string, body func()) {
+	p("%s:", l)
+	p("\tLEAQ %d(BX), AX", n)
+	p("\tCMPQ AX, CX")
+	p("\tJHI %s", next)
+	body()
+	p("\tMOVQ AX, BX")
+	p("\tJMP %s", l)
+}
+
 // pick jumps to the AVX2 body at label avx2 unless useAVX512 is set; the
 // AVX-512 body follows.
 func pick(avx2 string) {
@@ -199,26 +212,18 @@ func weight512(c counter, ret string) {
 	for k := 4; k < 8; k++ {
 		p("\tVPXORQ Z%d, Z%d, Z%d", k, k, k)
 	}
-	p("%s32:", l)
-	p("\tLEAQ 32(BX), AX")
-	p("\tCMPQ AX, CX")
-	p("\tJHI %s8", l)
-	for k := range 4 {
-		popcnt512(c, k, 64*k)
-	}
-	for k := range 4 {
-		p("\tVPADDQ Z%d, Z%d, Z%d", k, k+4, k+4)
-	}
-	p("\tMOVQ AX, BX")
-	p("\tJMP %s32", l)
-	p("%s8:", l)
-	p("\tLEAQ 8(BX), AX")
-	p("\tCMPQ AX, CX")
-	p("\tJHI %stail", l)
-	popcnt512(c, 0, 0)
-	p("\tVPADDQ Z0, Z4, Z4")
-	p("\tMOVQ AX, BX")
-	p("\tJMP %s8", l)
+	step(l+"32", 32, l+"8", func() {
+		for k := range 4 {
+			popcnt512(c, k, 64*k)
+		}
+		for k := range 4 {
+			p("\tVPADDQ Z%d, Z%d, Z%d", k, k+4, k+4)
+		}
+	})
+	step(l+"8", 8, l+"tail", func() {
+		popcnt512(c, 0, 0)
+		p("\tVPADDQ Z0, Z4, Z4")
+	})
 	p("%stail:", l)
 	p("\tCMPQ BX, CX")
 	p("\tJEQ %ssum", l)
@@ -266,29 +271,25 @@ func weightAVX2(c counter, ret string) {
 	p("\tVPSUBB Y0, Y2, Y3")
 	p("\tVPXOR Y6, Y6, Y6")
 	p("\tVPXOR Y7, Y7, Y7")
-	p("%s8:", l)
-	p("\tLEAQ 8(BX), AX")
-	p("\tCMPQ AX, CX")
-	p("\tJHI %stail", l)
-	for k, acc := range []string{"Y6", "Y7"} {
-		d, lo := fmt.Sprintf("Y%d", 4+4*k), fmt.Sprintf("Y%d", 5+4*k)
-		p("\tVMOVDQU %s, %s", mem("a", 32*k), d)
-		if c.two {
-			p("\t%s %s, %s, %s", c.yop, mem("b", 32*k), d, d)
+	step(l+"8", 8, l+"tail", func() {
+		for k, acc := range []string{"Y6", "Y7"} {
+			d, lo := fmt.Sprintf("Y%d", 4+4*k), fmt.Sprintf("Y%d", 5+4*k)
+			p("\tVMOVDQU %s, %s", mem("a", 32*k), d)
+			if c.two {
+				p("\t%s %s, %s, %s", c.yop, mem("b", 32*k), d, d)
+			}
+			if c.store {
+				p("\tVMOVDQU %s, %s", d, mem("dst", 32*k))
+			}
+			p("\tVPAND Y2, %s, %s", d, lo)
+			p("\tVPSRLW $4, %s, %s", d, d)
+			p("\tVPAND Y2, %s, %s", d, d)
+			p("\tVPSHUFB %s, Y1, %s", lo, lo)
+			p("\tVPSHUFB %s, Y3, %s", d, d)
+			p("\tVPSADBW %s, %s, %s", lo, d, lo)
+			p("\tVPADDQ %s, %s, %s", lo, acc, acc)
 		}
-		if c.store {
-			p("\tVMOVDQU %s, %s", d, mem("dst", 32*k))
-		}
-		p("\tVPAND Y2, %s, %s", d, lo)
-		p("\tVPSRLW $4, %s, %s", d, d)
-		p("\tVPAND Y2, %s, %s", d, d)
-		p("\tVPSHUFB %s, Y1, %s", lo, lo)
-		p("\tVPSHUFB %s, Y3, %s", d, d)
-		p("\tVPSADBW %s, %s, %s", lo, d, lo)
-		p("\tVPADDQ %s, %s, %s", lo, acc, acc)
-	}
-	p("\tMOVQ AX, BX")
-	p("\tJMP %s8", l)
+	})
 	p("%stail:", l)
 	p("\tCMPQ BX, CX")
 	p("\tJEQ %ssum", l)
@@ -352,35 +353,27 @@ func writer512(w writer) {
 	if w.result {
 		p("\tVPXORQ Z8, Z8, Z8 // OR of every result word")
 	}
-	p("%s32:", l)
-	p("\tLEAQ 32(BX), AX")
-	p("\tCMPQ AX, CX")
-	p("\tJHI %s8", l)
-	for k := range 4 {
-		p("\tVMOVDQU64 %s, Z%d", mem(w.reg, 64*k), k)
-		p("\t%s %s, Z%d, Z%d", w.zop, mem(other(w.reg), 64*k), k, k)
-	}
-	for k := range 4 {
-		p("\tVMOVDQU64 Z%d, %s", k, mem("dst", 64*k))
-	}
-	if w.result {
-		p("\tVPTERNLOGQ $0xfe, Z1, Z0, Z8 // Z8 |= Z0 | Z1")
-		p("\tVPTERNLOGQ $0xfe, Z3, Z2, Z8")
-	}
-	p("\tMOVQ AX, BX")
-	p("\tJMP %s32", l)
-	p("%s8:", l)
-	p("\tLEAQ 8(BX), AX")
-	p("\tCMPQ AX, CX")
-	p("\tJHI %stail", l)
-	p("\tVMOVDQU64 %s, Z0", mem(w.reg, 0))
-	p("\t%s %s, Z0, Z0", w.zop, mem(other(w.reg), 0))
-	p("\tVMOVDQU64 Z0, %s", mem("dst", 0))
-	if w.result {
-		p("\tVPORQ Z0, Z8, Z8")
-	}
-	p("\tMOVQ AX, BX")
-	p("\tJMP %s8", l)
+	step(l+"32", 32, l+"8", func() {
+		for k := range 4 {
+			p("\tVMOVDQU64 %s, Z%d", mem(w.reg, 64*k), k)
+			p("\t%s %s, Z%d, Z%d", w.zop, mem(other(w.reg), 64*k), k, k)
+		}
+		for k := range 4 {
+			p("\tVMOVDQU64 Z%d, %s", k, mem("dst", 64*k))
+		}
+		if w.result {
+			p("\tVPTERNLOGQ $0xfe, Z1, Z0, Z8 // Z8 |= Z0 | Z1")
+			p("\tVPTERNLOGQ $0xfe, Z3, Z2, Z8")
+		}
+	})
+	step(l+"8", 8, l+"tail", func() {
+		p("\tVMOVDQU64 %s, Z0", mem(w.reg, 0))
+		p("\t%s %s, Z0, Z0", w.zop, mem(other(w.reg), 0))
+		p("\tVMOVDQU64 Z0, %s", mem("dst", 0))
+		if w.result {
+			p("\tVPORQ Z0, Z8, Z8")
+		}
+	})
 	p("%stail:", l)
 	p("\tCMPQ BX, CX")
 	p("\tJEQ %sdone", l)
@@ -409,37 +402,29 @@ func writerAVX2(w writer) {
 		p("\tVPXOR Y8, Y8, Y8 // OR of the vector results")
 		p("\tXORQ R9, R9 // OR of the scalar ones")
 	}
-	p("%s16:", l)
-	p("\tLEAQ 16(BX), AX")
-	p("\tCMPQ AX, CX")
-	p("\tJHI %s4", l)
-	for k := range 4 {
-		p("\tVMOVDQU %s, Y%d", mem(w.reg, 32*k), k)
-		p("\t%s %s, Y%d, Y%d", w.yop, mem(other(w.reg), 32*k), k, k)
-	}
-	for k := range 4 {
-		p("\tVMOVDQU Y%d, %s", k, mem("dst", 32*k))
-	}
-	if w.result {
-		p("\tVPOR Y1, Y0, Y0")
-		p("\tVPOR Y3, Y2, Y2")
-		p("\tVPOR Y2, Y0, Y0")
-		p("\tVPOR Y0, Y8, Y8")
-	}
-	p("\tMOVQ AX, BX")
-	p("\tJMP %s16", l)
-	p("%s4:", l)
-	p("\tLEAQ 4(BX), AX")
-	p("\tCMPQ AX, CX")
-	p("\tJHI %stail", l)
-	p("\tVMOVDQU %s, Y0", mem(w.reg, 0))
-	p("\t%s %s, Y0, Y0", w.yop, mem(other(w.reg), 0))
-	p("\tVMOVDQU Y0, %s", mem("dst", 0))
-	if w.result {
-		p("\tVPOR Y0, Y8, Y8")
-	}
-	p("\tMOVQ AX, BX")
-	p("\tJMP %s4", l)
+	step(l+"16", 16, l+"4", func() {
+		for k := range 4 {
+			p("\tVMOVDQU %s, Y%d", mem(w.reg, 32*k), k)
+			p("\t%s %s, Y%d, Y%d", w.yop, mem(other(w.reg), 32*k), k, k)
+		}
+		for k := range 4 {
+			p("\tVMOVDQU Y%d, %s", k, mem("dst", 32*k))
+		}
+		if w.result {
+			p("\tVPOR Y1, Y0, Y0")
+			p("\tVPOR Y3, Y2, Y2")
+			p("\tVPOR Y2, Y0, Y0")
+			p("\tVPOR Y0, Y8, Y8")
+		}
+	})
+	step(l+"4", 4, l+"tail", func() {
+		p("\tVMOVDQU %s, Y0", mem(w.reg, 0))
+		p("\t%s %s, Y0, Y0", w.yop, mem(other(w.reg), 0))
+		p("\tVMOVDQU Y0, %s", mem("dst", 0))
+		if w.result {
+			p("\tVPOR Y0, Y8, Y8")
+		}
+	})
 	p("%stail:", l)
 	p("\tCMPQ BX, CX")
 	p("\tJEQ %sdone", l)
@@ -471,26 +456,18 @@ func writerAVX2(w writer) {
 // copy512 copies forward, every load of a step before its stores, so it is
 // right for any dst at or below src, overlapping or not.
 func copy512() {
-	p("copyz32:")
-	p("\tLEAQ 32(BX), AX")
-	p("\tCMPQ AX, CX")
-	p("\tJHI copyz8")
-	for k := range 4 {
-		p("\tVMOVDQU64 %s, Z%d", mem("a", 64*k), k)
-	}
-	for k := range 4 {
-		p("\tVMOVDQU64 Z%d, %s", k, mem("dst", 64*k))
-	}
-	p("\tMOVQ AX, BX")
-	p("\tJMP copyz32")
-	p("copyz8:")
-	p("\tLEAQ 8(BX), AX")
-	p("\tCMPQ AX, CX")
-	p("\tJHI copyztail")
-	p("\tVMOVDQU64 %s, Z0", mem("a", 0))
-	p("\tVMOVDQU64 Z0, %s", mem("dst", 0))
-	p("\tMOVQ AX, BX")
-	p("\tJMP copyz8")
+	step("copyz32", 32, "copyz8", func() {
+		for k := range 4 {
+			p("\tVMOVDQU64 %s, Z%d", mem("a", 64*k), k)
+		}
+		for k := range 4 {
+			p("\tVMOVDQU64 Z%d, %s", k, mem("dst", 64*k))
+		}
+	})
+	step("copyz8", 8, "copyztail", func() {
+		p("\tVMOVDQU64 %s, Z0", mem("a", 0))
+		p("\tVMOVDQU64 Z0, %s", mem("dst", 0))
+	})
 	p("copyztail:")
 	p("\tCMPQ BX, CX")
 	p("\tJEQ copyzdone")
@@ -505,26 +482,18 @@ func copy512() {
 
 // copyAVX2 is copy512 in 16-word steps of YMM registers, then 4, then words.
 func copyAVX2() {
-	p("copyy16:")
-	p("\tLEAQ 16(BX), AX")
-	p("\tCMPQ AX, CX")
-	p("\tJHI copyy4")
-	for k := range 4 {
-		p("\tVMOVDQU %s, Y%d", mem("a", 32*k), k)
-	}
-	for k := range 4 {
-		p("\tVMOVDQU Y%d, %s", k, mem("dst", 32*k))
-	}
-	p("\tMOVQ AX, BX")
-	p("\tJMP copyy16")
-	p("copyy4:")
-	p("\tLEAQ 4(BX), AX")
-	p("\tCMPQ AX, CX")
-	p("\tJHI copyytail")
-	p("\tVMOVDQU %s, Y0", mem("a", 0))
-	p("\tVMOVDQU Y0, %s", mem("dst", 0))
-	p("\tMOVQ AX, BX")
-	p("\tJMP copyy4")
+	step("copyy16", 16, "copyy4", func() {
+		for k := range 4 {
+			p("\tVMOVDQU %s, Y%d", mem("a", 32*k), k)
+		}
+		for k := range 4 {
+			p("\tVMOVDQU Y%d, %s", k, mem("dst", 32*k))
+		}
+	})
+	step("copyy4", 4, "copyytail", func() {
+		p("\tVMOVDQU %s, Y0", mem("a", 0))
+		p("\tVMOVDQU Y0, %s", mem("dst", 0))
+	})
 	p("copyytail:")
 	p("\tCMPQ BX, CX")
 	p("\tJEQ copyydone")
@@ -573,39 +542,31 @@ func load512(s search, k, off int) {
 
 func search512(s search, ret string) {
 	l := s.name + "z"
-	p("%s32:", l)
-	p("\tLEAQ 32(BX), AX")
-	p("\tCMPQ AX, CX")
-	p("\tJHI %s8", l)
-	for k := range 4 {
-		load512(s, k, 64*k)
-	}
-	if s.full {
-		p("\tVPTERNLOGQ $0x80, Z2, Z1, Z0 // Z0 &= Z1 & Z2")
-		p("\tVPTERNLOGQ $0x3f, Z3, Z3, Z0 // Z0 = ^(Z0 & Z3)")
-	} else {
-		p("\tVPTERNLOGQ $0xfe, Z2, Z1, Z0 // Z0 |= Z1 | Z2")
-		p("\tVPORQ Z3, Z0, Z0")
-	}
-	p("\tVPTESTMQ Z0, Z0, K2")
-	p("\tKORTESTW K2, K2")
-	p("\tJNE %s8 // a match in these 32 words: the 8-word steps find it", l)
-	p("\tMOVQ AX, BX")
-	p("\tJMP %s32", l)
-	p("%s8:", l)
-	p("\tLEAQ 8(BX), AX")
-	p("\tCMPQ AX, CX")
-	p("\tJHI %stail", l)
-	load512(s, 0, 0)
-	if s.full {
-		p("\tVPTERNLOGQ $0x0f, Z0, Z0, Z0 // Z0 = ^Z0")
-	}
-	p("\tVPTESTMQ Z0, Z0, K2")
-	p("\tKMOVW K2, R8")
-	p("\tTESTL R8, R8")
-	p("\tJNE %sfound", l)
-	p("\tMOVQ AX, BX")
-	p("\tJMP %s8", l)
+	step(l+"32", 32, l+"8", func() {
+		for k := range 4 {
+			load512(s, k, 64*k)
+		}
+		if s.full {
+			p("\tVPTERNLOGQ $0x80, Z2, Z1, Z0 // Z0 &= Z1 & Z2")
+			p("\tVPTERNLOGQ $0x3f, Z3, Z3, Z0 // Z0 = ^(Z0 & Z3)")
+		} else {
+			p("\tVPTERNLOGQ $0xfe, Z2, Z1, Z0 // Z0 |= Z1 | Z2")
+			p("\tVPORQ Z3, Z0, Z0")
+		}
+		p("\tVPTESTMQ Z0, Z0, K2")
+		p("\tKORTESTW K2, K2")
+		p("\tJNE %s8 // a match in these 32 words: the 8-word steps find it", l)
+	})
+	step(l+"8", 8, l+"tail", func() {
+		load512(s, 0, 0)
+		if s.full {
+			p("\tVPTERNLOGQ $0x0f, Z0, Z0, Z0 // Z0 = ^Z0")
+		}
+		p("\tVPTESTMQ Z0, Z0, K2")
+		p("\tKMOVW K2, R8")
+		p("\tTESTL R8, R8")
+		p("\tJNE %sfound", l)
+	})
 	p("%stail:", l)
 	p("\tCMPQ BX, CX")
 	p("\tJEQ %snone", l)
@@ -663,33 +624,25 @@ func searchAVX2(s search, ret string) {
 			p("\tVPTEST Y0, Y0")
 		}
 	}
-	p("%s16:", l)
-	p("\tLEAQ 16(BX), AX")
-	p("\tCMPQ AX, CX")
-	p("\tJHI %s4", l)
-	for k := range 4 {
-		loadY(s, k, 32*k)
-	}
-	op := "VPOR"
-	if s.full {
-		op = "VPAND"
-	}
-	p("\t%s Y1, Y0, Y0", op)
-	p("\t%s Y3, Y2, Y2", op)
-	p("\t%s Y2, Y0, Y0", op)
-	test()
-	p("\t%s %stail // a match in these 16 words: the word loop finds it", hit, l)
-	p("\tMOVQ AX, BX")
-	p("\tJMP %s16", l)
-	p("%s4:", l)
-	p("\tLEAQ 4(BX), AX")
-	p("\tCMPQ AX, CX")
-	p("\tJHI %stail", l)
-	loadY(s, 0, 0)
-	test()
-	p("\t%s %stail", hit, l)
-	p("\tMOVQ AX, BX")
-	p("\tJMP %s4", l)
+	step(l+"16", 16, l+"4", func() {
+		for k := range 4 {
+			loadY(s, k, 32*k)
+		}
+		op := "VPOR"
+		if s.full {
+			op = "VPAND"
+		}
+		p("\t%s Y1, Y0, Y0", op)
+		p("\t%s Y3, Y2, Y2", op)
+		p("\t%s Y2, Y0, Y0", op)
+		test()
+		p("\t%s %stail // a match in these 16 words: the word loop finds it", hit, l)
+	})
+	step(l+"4", 4, l+"tail", func() {
+		loadY(s, 0, 0)
+		test()
+		p("\t%s %stail", hit, l)
+	})
 	p("%stail:", l)
 	p("\tCMPQ BX, CX")
 	p("\tJEQ %sdone", l)
