@@ -876,6 +876,27 @@ TEXT ·firstNonZeroKernel(SB), NOSPLIT, $0-24
 	XORQ BX, BX
 	CMPB ·useAVX512(SB), $0
 	JEQ firstNonZeroy
+firstNonZeroz64:
+	LEAQ 64(BX), AX
+	CMPQ AX, CX
+	JHI firstNonZeroz32
+	VMOVDQU64 (SI)(BX*8), Z0
+	VMOVDQU64 64(SI)(BX*8), Z1
+	VMOVDQU64 128(SI)(BX*8), Z2
+	VMOVDQU64 192(SI)(BX*8), Z3
+	VMOVDQU64 256(SI)(BX*8), Z4
+	VMOVDQU64 320(SI)(BX*8), Z5
+	VMOVDQU64 384(SI)(BX*8), Z6
+	VMOVDQU64 448(SI)(BX*8), Z7
+	VPTERNLOGQ $0xfe, Z2, Z1, Z0 // Z0 |= Z1 | Z2
+	VPTERNLOGQ $0xfe, Z5, Z4, Z3 // Z3 |= Z4 | Z5
+	VPTERNLOGQ $0xfe, Z7, Z6, Z0 // Z0 |= Z6 | Z7
+	VPORQ Z3, Z0, Z0
+	VPTESTMQ Z0, Z0, K2
+	KORTESTW K2, K2
+	JNE firstNonZeroz32 // a match in these 64 words: the 32-word steps narrow it
+	MOVQ AX, BX
+	JMP firstNonZeroz64
 firstNonZeroz32:
 	LEAQ 32(BX), AX
 	CMPQ AX, CX
@@ -971,6 +992,27 @@ TEXT ·firstNotFullKernel(SB), NOSPLIT, $0-24
 	XORQ BX, BX
 	CMPB ·useAVX512(SB), $0
 	JEQ firstNotFully
+firstNotFullz64:
+	LEAQ 64(BX), AX
+	CMPQ AX, CX
+	JHI firstNotFullz32
+	VMOVDQU64 (SI)(BX*8), Z0
+	VMOVDQU64 64(SI)(BX*8), Z1
+	VMOVDQU64 128(SI)(BX*8), Z2
+	VMOVDQU64 192(SI)(BX*8), Z3
+	VMOVDQU64 256(SI)(BX*8), Z4
+	VMOVDQU64 320(SI)(BX*8), Z5
+	VMOVDQU64 384(SI)(BX*8), Z6
+	VMOVDQU64 448(SI)(BX*8), Z7
+	VPTERNLOGQ $0x80, Z2, Z1, Z0 // Z0 &= Z1 & Z2
+	VPTERNLOGQ $0x80, Z5, Z4, Z3 // Z3 &= Z4 & Z5
+	VPTERNLOGQ $0x80, Z7, Z6, Z0 // Z0 &= Z6 & Z7
+	VPTERNLOGQ $0x3f, Z3, Z3, Z0 // Z0 = ^(Z0 & Z3)
+	VPTESTMQ Z0, Z0, K2
+	KORTESTW K2, K2
+	JNE firstNotFullz32 // a match in these 64 words: the 32-word steps narrow it
+	MOVQ AX, BX
+	JMP firstNotFullz64
 firstNotFullz32:
 	LEAQ 32(BX), AX
 	CMPQ AX, CX
@@ -1071,6 +1113,35 @@ TEXT ·firstDiffKernel(SB), NOSPLIT, $0-32
 	XORQ BX, BX
 	CMPB ·useAVX512(SB), $0
 	JEQ firstDiffy
+firstDiffz64:
+	LEAQ 64(BX), AX
+	CMPQ AX, CX
+	JHI firstDiffz32
+	VMOVDQU64 (SI)(BX*8), Z0
+	VPXORQ (DX)(BX*8), Z0, Z0
+	VMOVDQU64 64(SI)(BX*8), Z1
+	VPXORQ 64(DX)(BX*8), Z1, Z1
+	VMOVDQU64 128(SI)(BX*8), Z2
+	VPXORQ 128(DX)(BX*8), Z2, Z2
+	VMOVDQU64 192(SI)(BX*8), Z3
+	VPXORQ 192(DX)(BX*8), Z3, Z3
+	VMOVDQU64 256(SI)(BX*8), Z4
+	VPXORQ 256(DX)(BX*8), Z4, Z4
+	VMOVDQU64 320(SI)(BX*8), Z5
+	VPXORQ 320(DX)(BX*8), Z5, Z5
+	VMOVDQU64 384(SI)(BX*8), Z6
+	VPXORQ 384(DX)(BX*8), Z6, Z6
+	VMOVDQU64 448(SI)(BX*8), Z7
+	VPXORQ 448(DX)(BX*8), Z7, Z7
+	VPTERNLOGQ $0xfe, Z2, Z1, Z0 // Z0 |= Z1 | Z2
+	VPTERNLOGQ $0xfe, Z5, Z4, Z3 // Z3 |= Z4 | Z5
+	VPTERNLOGQ $0xfe, Z7, Z6, Z0 // Z0 |= Z6 | Z7
+	VPORQ Z3, Z0, Z0
+	VPTESTMQ Z0, Z0, K2
+	KORTESTW K2, K2
+	JNE firstDiffz32 // a match in these 64 words: the 32-word steps narrow it
+	MOVQ AX, BX
+	JMP firstDiffz64
 firstDiffz32:
 	LEAQ 32(BX), AX
 	CMPQ AX, CX
@@ -1179,6 +1250,35 @@ TEXT ·firstAndKernel(SB), NOSPLIT, $0-32
 	XORQ BX, BX
 	CMPB ·useAVX512(SB), $0
 	JEQ firstAndy
+firstAndz64:
+	LEAQ 64(BX), AX
+	CMPQ AX, CX
+	JHI firstAndz32
+	VMOVDQU64 (SI)(BX*8), Z0
+	VPANDQ (DX)(BX*8), Z0, Z0
+	VMOVDQU64 64(SI)(BX*8), Z1
+	VPANDQ 64(DX)(BX*8), Z1, Z1
+	VMOVDQU64 128(SI)(BX*8), Z2
+	VPANDQ 128(DX)(BX*8), Z2, Z2
+	VMOVDQU64 192(SI)(BX*8), Z3
+	VPANDQ 192(DX)(BX*8), Z3, Z3
+	VMOVDQU64 256(SI)(BX*8), Z4
+	VPANDQ 256(DX)(BX*8), Z4, Z4
+	VMOVDQU64 320(SI)(BX*8), Z5
+	VPANDQ 320(DX)(BX*8), Z5, Z5
+	VMOVDQU64 384(SI)(BX*8), Z6
+	VPANDQ 384(DX)(BX*8), Z6, Z6
+	VMOVDQU64 448(SI)(BX*8), Z7
+	VPANDQ 448(DX)(BX*8), Z7, Z7
+	VPTERNLOGQ $0xfe, Z2, Z1, Z0 // Z0 |= Z1 | Z2
+	VPTERNLOGQ $0xfe, Z5, Z4, Z3 // Z3 |= Z4 | Z5
+	VPTERNLOGQ $0xfe, Z7, Z6, Z0 // Z0 |= Z6 | Z7
+	VPORQ Z3, Z0, Z0
+	VPTESTMQ Z0, Z0, K2
+	KORTESTW K2, K2
+	JNE firstAndz32 // a match in these 64 words: the 32-word steps narrow it
+	MOVQ AX, BX
+	JMP firstAndz64
 firstAndz32:
 	LEAQ 32(BX), AX
 	CMPQ AX, CX
@@ -1287,6 +1387,35 @@ TEXT ·firstAndNotKernel(SB), NOSPLIT, $0-32
 	XORQ BX, BX
 	CMPB ·useAVX512(SB), $0
 	JEQ firstAndNoty
+firstAndNotz64:
+	LEAQ 64(BX), AX
+	CMPQ AX, CX
+	JHI firstAndNotz32
+	VMOVDQU64 (DX)(BX*8), Z0
+	VPANDNQ (SI)(BX*8), Z0, Z0
+	VMOVDQU64 64(DX)(BX*8), Z1
+	VPANDNQ 64(SI)(BX*8), Z1, Z1
+	VMOVDQU64 128(DX)(BX*8), Z2
+	VPANDNQ 128(SI)(BX*8), Z2, Z2
+	VMOVDQU64 192(DX)(BX*8), Z3
+	VPANDNQ 192(SI)(BX*8), Z3, Z3
+	VMOVDQU64 256(DX)(BX*8), Z4
+	VPANDNQ 256(SI)(BX*8), Z4, Z4
+	VMOVDQU64 320(DX)(BX*8), Z5
+	VPANDNQ 320(SI)(BX*8), Z5, Z5
+	VMOVDQU64 384(DX)(BX*8), Z6
+	VPANDNQ 384(SI)(BX*8), Z6, Z6
+	VMOVDQU64 448(DX)(BX*8), Z7
+	VPANDNQ 448(SI)(BX*8), Z7, Z7
+	VPTERNLOGQ $0xfe, Z2, Z1, Z0 // Z0 |= Z1 | Z2
+	VPTERNLOGQ $0xfe, Z5, Z4, Z3 // Z3 |= Z4 | Z5
+	VPTERNLOGQ $0xfe, Z7, Z6, Z0 // Z0 |= Z6 | Z7
+	VPORQ Z3, Z0, Z0
+	VPTESTMQ Z0, Z0, K2
+	KORTESTW K2, K2
+	JNE firstAndNotz32 // a match in these 64 words: the 32-word steps narrow it
+	MOVQ AX, BX
+	JMP firstAndNotz64
 firstAndNotz32:
 	LEAQ 32(BX), AX
 	CMPQ AX, CX

@@ -542,6 +542,25 @@ func load512(s search, k, off int) {
 
 func search512(s search, ret string) {
 	l := s.name + "z"
+	step(l+"64", 64, l+"32", func() {
+		for k := range 8 {
+			load512(s, k, 64*k)
+		}
+		if s.full {
+			p("\tVPTERNLOGQ $0x80, Z2, Z1, Z0 // Z0 &= Z1 & Z2")
+			p("\tVPTERNLOGQ $0x80, Z5, Z4, Z3 // Z3 &= Z4 & Z5")
+			p("\tVPTERNLOGQ $0x80, Z7, Z6, Z0 // Z0 &= Z6 & Z7")
+			p("\tVPTERNLOGQ $0x3f, Z3, Z3, Z0 // Z0 = ^(Z0 & Z3)")
+		} else {
+			p("\tVPTERNLOGQ $0xfe, Z2, Z1, Z0 // Z0 |= Z1 | Z2")
+			p("\tVPTERNLOGQ $0xfe, Z5, Z4, Z3 // Z3 |= Z4 | Z5")
+			p("\tVPTERNLOGQ $0xfe, Z7, Z6, Z0 // Z0 |= Z6 | Z7")
+			p("\tVPORQ Z3, Z0, Z0")
+		}
+		p("\tVPTESTMQ Z0, Z0, K2")
+		p("\tKORTESTW K2, K2")
+		p("\tJNE %s32 // a match in these 64 words: the 32-word steps narrow it", l)
+	})
 	step(l+"32", 32, l+"8", func() {
 		for k := range 4 {
 			load512(s, k, 64*k)
