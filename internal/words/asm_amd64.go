@@ -25,7 +25,7 @@ var (
 // from pointers: an assembly function takes its arguments on the stack, and
 // a pointer and a count are four words to store and load where three slices
 // are nine (And at 8192 bits took 9.4 ns with slices, 8.3 with pointers). The
-// ...Asm functions below give them slices; they inline, check the lengths
+// ...Asm functions below take slices; they inline, check the lengths
 // and pass each slice's data, so a kernel never reads or writes past a
 // slice. The callers cut the slices and handle a partial last word.
 

@@ -43,6 +43,25 @@ TEXT ·weightKernel(SB), NOSPLIT, $0-24
 	VPXORQ Z5, Z5, Z5
 	VPXORQ Z6, Z6, Z6
 	VPXORQ Z7, Z7, Z7
+	MOVQ SI, R10
+	NEGQ R10
+	SHRQ $3, R10
+	ANDQ $7, R10 // words to the next 64-byte line
+	JEQ weightzaligned
+	CMPQ R10, CX
+	JAE weightzaligned // the whole slice is short of the line: the tail takes it
+	MOVQ CX, R11
+	MOVQ R10, CX
+	MOVL $1, R8
+	SHLL CX, R8
+	DECL R8
+	KMOVW R8, K1
+	MOVQ R11, CX
+	VMOVDQU64.Z (SI)(BX*8), K1, Z0
+	VPOPCNTQ Z0, Z0
+	VPADDQ Z0, Z4, Z4
+	MOVQ R10, BX
+weightzaligned:
 weightz32:
 	LEAQ 32(BX), AX
 	CMPQ AX, CX
@@ -151,6 +170,27 @@ TEXT ·weightAndKernel(SB), NOSPLIT, $0-32
 	VPXORQ Z5, Z5, Z5
 	VPXORQ Z6, Z6, Z6
 	VPXORQ Z7, Z7, Z7
+	MOVQ SI, R10
+	NEGQ R10
+	SHRQ $3, R10
+	ANDQ $7, R10 // words to the next 64-byte line
+	JEQ weightAndzaligned
+	CMPQ R10, CX
+	JAE weightAndzaligned // the whole slice is short of the line: the tail takes it
+	MOVQ CX, R11
+	MOVQ R10, CX
+	MOVL $1, R8
+	SHLL CX, R8
+	DECL R8
+	KMOVW R8, K1
+	MOVQ R11, CX
+	VMOVDQU64.Z (SI)(BX*8), K1, Z0
+	VMOVDQU64.Z (DX)(BX*8), K1, Z1
+	VPANDQ Z1, Z0, Z0
+	VPOPCNTQ Z0, Z0
+	VPADDQ Z0, Z4, Z4
+	MOVQ R10, BX
+weightAndzaligned:
 weightAndz32:
 	LEAQ 32(BX), AX
 	CMPQ AX, CX
@@ -276,6 +316,28 @@ TEXT ·andWeightKernel(SB), NOSPLIT, $0-40
 	VPXORQ Z5, Z5, Z5
 	VPXORQ Z6, Z6, Z6
 	VPXORQ Z7, Z7, Z7
+	MOVQ DI, R10
+	NEGQ R10
+	SHRQ $3, R10
+	ANDQ $7, R10 // words to the next 64-byte line
+	JEQ andWeightzaligned
+	CMPQ R10, CX
+	JAE andWeightzaligned // the whole slice is short of the line: the tail takes it
+	MOVQ CX, R11
+	MOVQ R10, CX
+	MOVL $1, R8
+	SHLL CX, R8
+	DECL R8
+	KMOVW R8, K1
+	MOVQ R11, CX
+	VMOVDQU64.Z (SI)(BX*8), K1, Z0
+	VMOVDQU64.Z (DX)(BX*8), K1, Z1
+	VPANDQ Z1, Z0, Z0
+	VMOVDQU64 Z0, K1, (DI)(BX*8)
+	VPOPCNTQ Z0, Z0
+	VPADDQ Z0, Z4, Z4
+	MOVQ R10, BX
+andWeightzaligned:
 andWeightz32:
 	LEAQ 32(BX), AX
 	CMPQ AX, CX
@@ -406,6 +468,27 @@ TEXT ·andKernel(SB), NOSPLIT, $0-33
 	CMPB ·useAVX512(SB), $0
 	JEQ andy
 	VPXORQ Z8, Z8, Z8 // OR of every result word
+	MOVQ DI, R10
+	NEGQ R10
+	SHRQ $3, R10
+	ANDQ $7, R10 // words to the next 64-byte line
+	JEQ andzaligned
+	CMPQ R10, CX
+	JAE andzaligned // the whole slice is short of the line: the tail takes it
+	MOVQ CX, R11
+	MOVQ R10, CX
+	MOVL $1, R8
+	SHLL CX, R8
+	DECL R8
+	KMOVW R8, K1
+	MOVQ R11, CX
+	VMOVDQU64.Z (SI)(BX*8), K1, Z0
+	VMOVDQU64.Z (DX)(BX*8), K1, Z1
+	VPANDQ Z1, Z0, Z0
+	VMOVDQU64 Z0, K1, (DI)(BX*8)
+	VPORQ Z0, Z8, Z8
+	MOVQ R10, BX
+andzaligned:
 andz32:
 	LEAQ 32(BX), AX
 	CMPQ AX, CX
@@ -516,6 +599,27 @@ TEXT ·andNotKernel(SB), NOSPLIT, $0-33
 	CMPB ·useAVX512(SB), $0
 	JEQ andNoty
 	VPXORQ Z8, Z8, Z8 // OR of every result word
+	MOVQ DI, R10
+	NEGQ R10
+	SHRQ $3, R10
+	ANDQ $7, R10 // words to the next 64-byte line
+	JEQ andNotzaligned
+	CMPQ R10, CX
+	JAE andNotzaligned // the whole slice is short of the line: the tail takes it
+	MOVQ CX, R11
+	MOVQ R10, CX
+	MOVL $1, R8
+	SHLL CX, R8
+	DECL R8
+	KMOVW R8, K1
+	MOVQ R11, CX
+	VMOVDQU64.Z (DX)(BX*8), K1, Z0
+	VMOVDQU64.Z (SI)(BX*8), K1, Z1
+	VPANDNQ Z1, Z0, Z0
+	VMOVDQU64 Z0, K1, (DI)(BX*8)
+	VPORQ Z0, Z8, Z8
+	MOVQ R10, BX
+andNotzaligned:
 andNotz32:
 	LEAQ 32(BX), AX
 	CMPQ AX, CX
@@ -626,6 +730,26 @@ TEXT ·orKernel(SB), NOSPLIT, $0-32
 	XORQ BX, BX
 	CMPB ·useAVX512(SB), $0
 	JEQ ory
+	MOVQ DI, R10
+	NEGQ R10
+	SHRQ $3, R10
+	ANDQ $7, R10 // words to the next 64-byte line
+	JEQ orzaligned
+	CMPQ R10, CX
+	JAE orzaligned // the whole slice is short of the line: the tail takes it
+	MOVQ CX, R11
+	MOVQ R10, CX
+	MOVL $1, R8
+	SHLL CX, R8
+	DECL R8
+	KMOVW R8, K1
+	MOVQ R11, CX
+	VMOVDQU64.Z (SI)(BX*8), K1, Z0
+	VMOVDQU64.Z (DX)(BX*8), K1, Z1
+	VPORQ Z1, Z0, Z0
+	VMOVDQU64 Z0, K1, (DI)(BX*8)
+	MOVQ R10, BX
+orzaligned:
 orz32:
 	LEAQ 32(BX), AX
 	CMPQ AX, CX
@@ -714,6 +838,26 @@ TEXT ·xorKernel(SB), NOSPLIT, $0-32
 	XORQ BX, BX
 	CMPB ·useAVX512(SB), $0
 	JEQ xory
+	MOVQ DI, R10
+	NEGQ R10
+	SHRQ $3, R10
+	ANDQ $7, R10 // words to the next 64-byte line
+	JEQ xorzaligned
+	CMPQ R10, CX
+	JAE xorzaligned // the whole slice is short of the line: the tail takes it
+	MOVQ CX, R11
+	MOVQ R10, CX
+	MOVL $1, R8
+	SHLL CX, R8
+	DECL R8
+	KMOVW R8, K1
+	MOVQ R11, CX
+	VMOVDQU64.Z (SI)(BX*8), K1, Z0
+	VMOVDQU64.Z (DX)(BX*8), K1, Z1
+	VPXORQ Z1, Z0, Z0
+	VMOVDQU64 Z0, K1, (DI)(BX*8)
+	MOVQ R10, BX
+xorzaligned:
 xorz32:
 	LEAQ 32(BX), AX
 	CMPQ AX, CX
@@ -801,6 +945,24 @@ TEXT ·copyKernel(SB), NOSPLIT, $0-24
 	XORQ BX, BX
 	CMPB ·useAVX512(SB), $0
 	JEQ copyy
+	MOVQ DI, R10
+	NEGQ R10
+	SHRQ $3, R10
+	ANDQ $7, R10 // words to the next 64-byte line
+	JEQ copyzaligned
+	CMPQ R10, CX
+	JAE copyzaligned // the whole slice is short of the line: the tail takes it
+	MOVQ CX, R11
+	MOVQ R10, CX
+	MOVL $1, R8
+	SHLL CX, R8
+	DECL R8
+	KMOVW R8, K1
+	MOVQ R11, CX
+	VMOVDQU64.Z (SI)(BX*8), K1, Z0
+	VMOVDQU64 Z0, K1, (DI)(BX*8)
+	MOVQ R10, BX
+copyzaligned:
 copyz32:
 	LEAQ 32(BX), AX
 	CMPQ AX, CX
@@ -876,6 +1038,27 @@ TEXT ·firstNonZeroKernel(SB), NOSPLIT, $0-24
 	XORQ BX, BX
 	CMPB ·useAVX512(SB), $0
 	JEQ firstNonZeroy
+	MOVQ SI, R10
+	NEGQ R10
+	SHRQ $3, R10
+	ANDQ $7, R10 // words to the next 64-byte line
+	JEQ firstNonZerozaligned
+	CMPQ R10, CX
+	JAE firstNonZerozaligned // the whole slice is short of the line: the tail takes it
+	MOVQ CX, R11
+	MOVQ R10, CX
+	MOVL $1, R8
+	SHLL CX, R8
+	DECL R8
+	KMOVW R8, K1
+	MOVQ R11, CX
+	VMOVDQU64.Z (SI)(BX*8), K1, Z0
+	VPTESTMQ Z0, Z0, K1, K2
+	KMOVW K2, R8
+	TESTL R8, R8
+	JNE firstNonZerozfound
+	MOVQ R10, BX
+firstNonZerozaligned:
 firstNonZeroz64:
 	LEAQ 64(BX), AX
 	CMPQ AX, CX
@@ -992,6 +1175,28 @@ TEXT ·firstNotFullKernel(SB), NOSPLIT, $0-24
 	XORQ BX, BX
 	CMPB ·useAVX512(SB), $0
 	JEQ firstNotFully
+	MOVQ SI, R10
+	NEGQ R10
+	SHRQ $3, R10
+	ANDQ $7, R10 // words to the next 64-byte line
+	JEQ firstNotFullzaligned
+	CMPQ R10, CX
+	JAE firstNotFullzaligned // the whole slice is short of the line: the tail takes it
+	MOVQ CX, R11
+	MOVQ R10, CX
+	MOVL $1, R8
+	SHLL CX, R8
+	DECL R8
+	KMOVW R8, K1
+	MOVQ R11, CX
+	VMOVDQU64.Z (SI)(BX*8), K1, Z0
+	VPTERNLOGQ $0x0f, Z0, Z0, Z0 // Z0 = ^Z0
+	VPTESTMQ Z0, Z0, K1, K2
+	KMOVW K2, R8
+	TESTL R8, R8
+	JNE firstNotFullzfound
+	MOVQ R10, BX
+firstNotFullzaligned:
 firstNotFullz64:
 	LEAQ 64(BX), AX
 	CMPQ AX, CX
@@ -1113,6 +1318,29 @@ TEXT ·firstDiffKernel(SB), NOSPLIT, $0-32
 	XORQ BX, BX
 	CMPB ·useAVX512(SB), $0
 	JEQ firstDiffy
+	MOVQ SI, R10
+	NEGQ R10
+	SHRQ $3, R10
+	ANDQ $7, R10 // words to the next 64-byte line
+	JEQ firstDiffzaligned
+	CMPQ R10, CX
+	JAE firstDiffzaligned // the whole slice is short of the line: the tail takes it
+	MOVQ CX, R11
+	MOVQ R10, CX
+	MOVL $1, R8
+	SHLL CX, R8
+	DECL R8
+	KMOVW R8, K1
+	MOVQ R11, CX
+	VMOVDQU64.Z (SI)(BX*8), K1, Z0
+	VMOVDQU64.Z (DX)(BX*8), K1, Z1
+	VPXORQ Z1, Z0, Z0
+	VPTESTMQ Z0, Z0, K1, K2
+	KMOVW K2, R8
+	TESTL R8, R8
+	JNE firstDiffzfound
+	MOVQ R10, BX
+firstDiffzaligned:
 firstDiffz64:
 	LEAQ 64(BX), AX
 	CMPQ AX, CX
@@ -1250,6 +1478,29 @@ TEXT ·firstAndKernel(SB), NOSPLIT, $0-32
 	XORQ BX, BX
 	CMPB ·useAVX512(SB), $0
 	JEQ firstAndy
+	MOVQ SI, R10
+	NEGQ R10
+	SHRQ $3, R10
+	ANDQ $7, R10 // words to the next 64-byte line
+	JEQ firstAndzaligned
+	CMPQ R10, CX
+	JAE firstAndzaligned // the whole slice is short of the line: the tail takes it
+	MOVQ CX, R11
+	MOVQ R10, CX
+	MOVL $1, R8
+	SHLL CX, R8
+	DECL R8
+	KMOVW R8, K1
+	MOVQ R11, CX
+	VMOVDQU64.Z (SI)(BX*8), K1, Z0
+	VMOVDQU64.Z (DX)(BX*8), K1, Z1
+	VPANDQ Z1, Z0, Z0
+	VPTESTMQ Z0, Z0, K1, K2
+	KMOVW K2, R8
+	TESTL R8, R8
+	JNE firstAndzfound
+	MOVQ R10, BX
+firstAndzaligned:
 firstAndz64:
 	LEAQ 64(BX), AX
 	CMPQ AX, CX
@@ -1387,6 +1638,29 @@ TEXT ·firstAndNotKernel(SB), NOSPLIT, $0-32
 	XORQ BX, BX
 	CMPB ·useAVX512(SB), $0
 	JEQ firstAndNoty
+	MOVQ SI, R10
+	NEGQ R10
+	SHRQ $3, R10
+	ANDQ $7, R10 // words to the next 64-byte line
+	JEQ firstAndNotzaligned
+	CMPQ R10, CX
+	JAE firstAndNotzaligned // the whole slice is short of the line: the tail takes it
+	MOVQ CX, R11
+	MOVQ R10, CX
+	MOVL $1, R8
+	SHLL CX, R8
+	DECL R8
+	KMOVW R8, K1
+	MOVQ R11, CX
+	VMOVDQU64.Z (DX)(BX*8), K1, Z0
+	VMOVDQU64.Z (SI)(BX*8), K1, Z1
+	VPANDNQ Z1, Z0, Z0
+	VPTESTMQ Z0, Z0, K1, K2
+	KMOVW K2, R8
+	TESTL R8, R8
+	JNE firstAndNotzfound
+	MOVQ R10, BX
+firstAndNotzaligned:
 firstAndNotz64:
 	LEAQ 64(BX), AX
 	CMPQ AX, CX

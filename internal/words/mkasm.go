@@ -156,6 +156,33 @@ func step(l string, n int, next string, body func()) {
 	p("\tJMP %s", l)
 }
 
+// head512 lines the AVX-512 steps up: where ptr is not on a 64-byte line,
+// body (one masked step at BX under K1) runs on the words up to the next
+// line, and the steps go on from there, so that their 64-byte loads and
+// stores do not each straddle two lines (And at 8192 bits took 11.6 ns
+// instead of 6.8 on slices 8 bytes off a line). Operands that sit alike
+// off a line, as the allocator's bitmaps do, all come aligned. Clobbers
+// R8, R10, R11.
+func head512(l, ptr string, body func()) {
+	p("\tMOVQ %s, R10", ptr)
+	p("\tNEGQ R10")
+	p("\tSHRQ $3, R10")
+	p("\tANDQ $7, R10 // words to the next 64-byte line")
+	p("\tJEQ %saligned", l)
+	p("\tCMPQ R10, CX")
+	p("\tJAE %saligned // the whole slice is short of the line: the tail takes it", l)
+	p("\tMOVQ CX, R11")
+	p("\tMOVQ R10, CX")
+	p("\tMOVL $1, R8")
+	p("\tSHLL CX, R8")
+	p("\tDECL R8")
+	p("\tKMOVW R8, K1")
+	p("\tMOVQ R11, CX")
+	body()
+	p("\tMOVQ R10, BX")
+	p("%saligned:", l)
+}
+
 // pick jumps to the AVX2 body at label avx2 unless useAVX512 is set; the
 // AVX-512 body follows.
 func pick(avx2 string) {
@@ -206,12 +233,31 @@ func popcnt512(c counter, k, off int) {
 	p("\tVPOPCNTQ Z%d, Z%d", k, k)
 }
 
+// masked512 counts the words at BX under K1 into Z4.
+func (c counter) masked512() {
+	p("\tVMOVDQU64.Z %s, K1, Z0", mem("a", 0))
+	if c.two {
+		p("\tVMOVDQU64.Z %s, K1, Z1", mem("b", 0))
+		p("\t%s Z1, Z0, Z0", c.zop)
+	}
+	if c.store {
+		p("\tVMOVDQU64 Z0, K1, %s", mem("dst", 0))
+	}
+	p("\tVPOPCNTQ Z0, Z0")
+	p("\tVPADDQ Z0, Z4, Z4")
+}
+
 func weight512(c counter, ret string) {
 	l := c.name + "z"
 	p("\t// Four accumulators, so that the adds do not queue on one register.")
 	for k := 4; k < 8; k++ {
 		p("\tVPXORQ Z%d, Z%d, Z%d", k, k, k)
 	}
+	ptr := "SI"
+	if c.store {
+		ptr = "DI"
+	}
+	head512(l, ptr, c.masked512)
 	step(l+"32", 32, l+"8", func() {
 		for k := range 4 {
 			popcnt512(c, k, 64*k)
@@ -228,16 +274,7 @@ func weight512(c counter, ret string) {
 	p("\tCMPQ BX, CX")
 	p("\tJEQ %ssum", l)
 	p("\tTAILMASK")
-	p("\tVMOVDQU64.Z %s, K1, Z0", mem("a", 0))
-	if c.two {
-		p("\tVMOVDQU64.Z %s, K1, Z1", mem("b", 0))
-		p("\t%s Z1, Z0, Z0", c.zop)
-	}
-	if c.store {
-		p("\tVMOVDQU64 Z0, K1, %s", mem("dst", 0))
-	}
-	p("\tVPOPCNTQ Z0, Z0")
-	p("\tVPADDQ Z0, Z4, Z4")
+	c.masked512()
 	p("%ssum:", l)
 	p("\tVPADDQ Z5, Z4, Z4")
 	p("\tVPADDQ Z7, Z6, Z6")
@@ -348,11 +385,24 @@ func writerProlog(w writer) {
 	p("\tXORQ BX, BX")
 }
 
+// masked512 writes the words at BX under K1, ORing them into Z8 where the
+// writer reports a result.
+func (w writer) masked512() {
+	p("\tVMOVDQU64.Z %s, K1, Z0", mem(w.reg, 0))
+	p("\tVMOVDQU64.Z %s, K1, Z1", mem(other(w.reg), 0))
+	p("\t%s Z1, Z0, Z0", w.zop)
+	p("\tVMOVDQU64 Z0, K1, %s", mem("dst", 0))
+	if w.result {
+		p("\tVPORQ Z0, Z8, Z8")
+	}
+}
+
 func writer512(w writer) {
 	l := w.name + "z"
 	if w.result {
 		p("\tVPXORQ Z8, Z8, Z8 // OR of every result word")
 	}
+	head512(l, "DI", w.masked512)
 	step(l+"32", 32, l+"8", func() {
 		for k := range 4 {
 			p("\tVMOVDQU64 %s, Z%d", mem(w.reg, 64*k), k)
@@ -378,13 +428,7 @@ func writer512(w writer) {
 	p("\tCMPQ BX, CX")
 	p("\tJEQ %sdone", l)
 	p("\tTAILMASK")
-	p("\tVMOVDQU64.Z %s, K1, Z0", mem(w.reg, 0))
-	p("\tVMOVDQU64.Z %s, K1, Z1", mem(other(w.reg), 0))
-	p("\t%s Z1, Z0, Z0", w.zop)
-	p("\tVMOVDQU64 Z0, K1, %s", mem("dst", 0))
-	if w.result {
-		p("\tVPORQ Z0, Z8, Z8")
-	}
+	w.masked512()
 	p("%sdone:", l)
 	if w.result {
 		p("\tVPTESTMQ Z8, Z8, K2")
@@ -456,6 +500,11 @@ func writerAVX2(w writer) {
 // copy512 copies forward, every load of a step before its stores, so it is
 // right for any dst at or below src, overlapping or not.
 func copy512() {
+	masked := func() {
+		p("\tVMOVDQU64.Z %s, K1, Z0", mem("a", 0))
+		p("\tVMOVDQU64 Z0, K1, %s", mem("dst", 0))
+	}
+	head512("copyz", "DI", masked)
 	step("copyz32", 32, "copyz8", func() {
 		for k := range 4 {
 			p("\tVMOVDQU64 %s, Z%d", mem("a", 64*k), k)
@@ -472,8 +521,7 @@ func copy512() {
 	p("\tCMPQ BX, CX")
 	p("\tJEQ copyzdone")
 	p("\tTAILMASK")
-	p("\tVMOVDQU64.Z %s, K1, Z0", mem("a", 0))
-	p("\tVMOVDQU64 Z0, K1, %s", mem("dst", 0))
+	masked()
 	p("copyzdone:")
 	p("\tVZEROUPPER")
 	p("\tRET")
@@ -540,8 +588,28 @@ func load512(s search, k, off int) {
 	p("\t%s %s, Z%d, Z%d", s.zop, mem(other(s.reg), off), k, k)
 }
 
+// masked512 tests the words at BX under K1, leaving the matches as bits
+// of R8.
+func (s search) masked512() {
+	p("\tVMOVDQU64.Z %s, K1, Z0", mem(s.reg, 0))
+	if s.two {
+		p("\tVMOVDQU64.Z %s, K1, Z1", mem(other(s.reg), 0))
+		p("\t%s Z1, Z0, Z0", s.zop)
+	}
+	if s.full {
+		p("\tVPTERNLOGQ $0x0f, Z0, Z0, Z0 // Z0 = ^Z0")
+	}
+	p("\tVPTESTMQ Z0, Z0, K1, K2")
+	p("\tKMOVW K2, R8")
+}
+
 func search512(s search, ret string) {
 	l := s.name + "z"
+	head512(l, "SI", func() {
+		s.masked512()
+		p("\tTESTL R8, R8")
+		p("\tJNE %sfound", l)
+	})
 	step(l+"64", 64, l+"32", func() {
 		for k := range 8 {
 			load512(s, k, 64*k)
@@ -591,16 +659,7 @@ func search512(s search, ret string) {
 	p("\tJEQ %snone", l)
 	p("\tMOVQ CX, R9")
 	p("\tTAILMASK")
-	p("\tVMOVDQU64.Z %s, K1, Z0", mem(s.reg, 0))
-	if s.two {
-		p("\tVMOVDQU64.Z %s, K1, Z1", mem(other(s.reg), 0))
-		p("\t%s Z1, Z0, Z0", s.zop)
-	}
-	if s.full {
-		p("\tVPTERNLOGQ $0x0f, Z0, Z0, Z0 // Z0 = ^Z0")
-	}
-	p("\tVPTESTMQ Z0, Z0, K1, K2")
-	p("\tKMOVW K2, R8")
+	s.masked512()
 	p("\tMOVQ R9, CX")
 	p("\tTESTL R8, R8")
 	p("\tJEQ %snone", l)
