@@ -116,6 +116,20 @@ weighty:
 	VPSUBB Y0, Y2, Y3
 	VPXOR Y6, Y6, Y6
 	VPXOR Y7, Y7, Y7
+	MOVQ SI, R10
+	NEGQ R10
+	SHRQ $3, R10
+	ANDQ $3, R10 // words to the next 32-byte boundary
+	JEQ weightyaligned
+	CMPQ R10, CX
+	JAE weightyaligned // the whole slice is short of it: the tail takes it
+weightyhead:
+	POPCNTQ (SI)(BX*8), AX
+	ADDQ AX, R9
+	INCQ BX
+	CMPQ BX, R10
+	JNE weightyhead
+weightyaligned:
 weighty8:
 	LEAQ 8(BX), AX
 	CMPQ AX, CX
@@ -257,6 +271,22 @@ weightAndy:
 	VPSUBB Y0, Y2, Y3
 	VPXOR Y6, Y6, Y6
 	VPXOR Y7, Y7, Y7
+	MOVQ SI, R10
+	NEGQ R10
+	SHRQ $3, R10
+	ANDQ $3, R10 // words to the next 32-byte boundary
+	JEQ weightAndyaligned
+	CMPQ R10, CX
+	JAE weightAndyaligned // the whole slice is short of it: the tail takes it
+weightAndyhead:
+	MOVQ (SI)(BX*8), R8
+	ANDQ (DX)(BX*8), R8
+	POPCNTQ R8, AX
+	ADDQ AX, R9
+	INCQ BX
+	CMPQ BX, R10
+	JNE weightAndyhead
+weightAndyaligned:
 weightAndy8:
 	LEAQ 8(BX), AX
 	CMPQ AX, CX
@@ -410,6 +440,23 @@ andWeighty:
 	VPSUBB Y0, Y2, Y3
 	VPXOR Y6, Y6, Y6
 	VPXOR Y7, Y7, Y7
+	MOVQ DI, R10
+	NEGQ R10
+	SHRQ $3, R10
+	ANDQ $3, R10 // words to the next 32-byte boundary
+	JEQ andWeightyaligned
+	CMPQ R10, CX
+	JAE andWeightyaligned // the whole slice is short of it: the tail takes it
+andWeightyhead:
+	MOVQ (SI)(BX*8), R8
+	ANDQ (DX)(BX*8), R8
+	MOVQ R8, (DI)(BX*8)
+	POPCNTQ R8, AX
+	ADDQ AX, R9
+	INCQ BX
+	CMPQ BX, R10
+	JNE andWeightyhead
+andWeightyaligned:
 andWeighty8:
 	LEAQ 8(BX), AX
 	CMPQ AX, CX
@@ -538,6 +585,22 @@ andzdone:
 andy:
 	VPXOR Y8, Y8, Y8 // OR of the vector results
 	XORQ R9, R9 // OR of the scalar ones
+	MOVQ DI, R10
+	NEGQ R10
+	SHRQ $3, R10
+	ANDQ $3, R10 // words to the next 32-byte boundary
+	JEQ andyaligned
+	CMPQ R10, CX
+	JAE andyaligned // the whole slice is short of it: the tail takes it
+andyhead:
+	MOVQ (SI)(BX*8), R8
+	ANDQ (DX)(BX*8), R8
+	MOVQ R8, (DI)(BX*8)
+	ORQ R8, R9
+	INCQ BX
+	CMPQ BX, R10
+	JNE andyhead
+andyaligned:
 andy16:
 	LEAQ 16(BX), AX
 	CMPQ AX, CX
@@ -669,6 +732,23 @@ andNotzdone:
 andNoty:
 	VPXOR Y8, Y8, Y8 // OR of the vector results
 	XORQ R9, R9 // OR of the scalar ones
+	MOVQ DI, R10
+	NEGQ R10
+	SHRQ $3, R10
+	ANDQ $3, R10 // words to the next 32-byte boundary
+	JEQ andNotyaligned
+	CMPQ R10, CX
+	JAE andNotyaligned // the whole slice is short of it: the tail takes it
+andNotyhead:
+	MOVQ (DX)(BX*8), R8
+	NOTQ R8
+	ANDQ (SI)(BX*8), R8
+	MOVQ R8, (DI)(BX*8)
+	ORQ R8, R9
+	INCQ BX
+	CMPQ BX, R10
+	JNE andNotyhead
+andNotyaligned:
 andNoty16:
 	LEAQ 16(BX), AX
 	CMPQ AX, CX
@@ -790,6 +870,21 @@ orzdone:
 	RET
 
 ory:
+	MOVQ DI, R10
+	NEGQ R10
+	SHRQ $3, R10
+	ANDQ $3, R10 // words to the next 32-byte boundary
+	JEQ oryaligned
+	CMPQ R10, CX
+	JAE oryaligned // the whole slice is short of it: the tail takes it
+oryhead:
+	MOVQ (SI)(BX*8), R8
+	ORQ (DX)(BX*8), R8
+	MOVQ R8, (DI)(BX*8)
+	INCQ BX
+	CMPQ BX, R10
+	JNE oryhead
+oryaligned:
 ory16:
 	LEAQ 16(BX), AX
 	CMPQ AX, CX
@@ -898,6 +993,21 @@ xorzdone:
 	RET
 
 xory:
+	MOVQ DI, R10
+	NEGQ R10
+	SHRQ $3, R10
+	ANDQ $3, R10 // words to the next 32-byte boundary
+	JEQ xoryaligned
+	CMPQ R10, CX
+	JAE xoryaligned // the whole slice is short of it: the tail takes it
+xoryhead:
+	MOVQ (SI)(BX*8), R8
+	XORQ (DX)(BX*8), R8
+	MOVQ R8, (DI)(BX*8)
+	INCQ BX
+	CMPQ BX, R10
+	JNE xoryhead
+xoryaligned:
 xory16:
 	LEAQ 16(BX), AX
 	CMPQ AX, CX
@@ -996,6 +1106,20 @@ copyzdone:
 	RET
 
 copyy:
+	MOVQ DI, R10
+	NEGQ R10
+	SHRQ $3, R10
+	ANDQ $3, R10 // words to the next 32-byte boundary
+	JEQ copyyaligned
+	CMPQ R10, CX
+	JAE copyyaligned // the whole slice is short of it: the tail takes it
+copyyhead:
+	MOVQ (SI)(BX*8), R8
+	MOVQ R8, (DI)(BX*8)
+	INCQ BX
+	CMPQ BX, R10
+	JNE copyyhead
+copyyaligned:
 copyy16:
 	LEAQ 16(BX), AX
 	CMPQ AX, CX
@@ -1129,6 +1253,21 @@ firstNonZeroznone:
 	RET
 
 firstNonZeroy:
+	MOVQ SI, R10
+	NEGQ R10
+	SHRQ $3, R10
+	ANDQ $3, R10 // words to the next 32-byte boundary
+	JEQ firstNonZeroyaligned
+	CMPQ R10, CX
+	JAE firstNonZeroyaligned // the whole slice is short of it: the tail takes it
+firstNonZeroyhead:
+	MOVQ (SI)(BX*8), R8
+	TESTQ R8, R8
+	JNE firstNonZeroydone
+	INCQ BX
+	CMPQ BX, R10
+	JNE firstNonZeroyhead
+firstNonZeroyaligned:
 firstNonZeroy16:
 	LEAQ 16(BX), AX
 	CMPQ AX, CX
@@ -1270,6 +1409,22 @@ firstNotFullznone:
 
 firstNotFully:
 	VPCMPEQQ Y15, Y15, Y15 // all ones
+	MOVQ SI, R10
+	NEGQ R10
+	SHRQ $3, R10
+	ANDQ $3, R10 // words to the next 32-byte boundary
+	JEQ firstNotFullyaligned
+	CMPQ R10, CX
+	JAE firstNotFullyaligned // the whole slice is short of it: the tail takes it
+firstNotFullyhead:
+	MOVQ (SI)(BX*8), R8
+	NOTQ R8
+	TESTQ R8, R8
+	JNE firstNotFullydone
+	INCQ BX
+	CMPQ BX, R10
+	JNE firstNotFullyhead
+firstNotFullyaligned:
 firstNotFully16:
 	LEAQ 16(BX), AX
 	CMPQ AX, CX
@@ -1426,6 +1581,21 @@ firstDiffznone:
 	RET
 
 firstDiffy:
+	MOVQ SI, R10
+	NEGQ R10
+	SHRQ $3, R10
+	ANDQ $3, R10 // words to the next 32-byte boundary
+	JEQ firstDiffyaligned
+	CMPQ R10, CX
+	JAE firstDiffyaligned // the whole slice is short of it: the tail takes it
+firstDiffyhead:
+	MOVQ (SI)(BX*8), R8
+	XORQ (DX)(BX*8), R8
+	JNE firstDiffydone
+	INCQ BX
+	CMPQ BX, R10
+	JNE firstDiffyhead
+firstDiffyaligned:
 firstDiffy16:
 	LEAQ 16(BX), AX
 	CMPQ AX, CX
@@ -1586,6 +1756,21 @@ firstAndznone:
 	RET
 
 firstAndy:
+	MOVQ SI, R10
+	NEGQ R10
+	SHRQ $3, R10
+	ANDQ $3, R10 // words to the next 32-byte boundary
+	JEQ firstAndyaligned
+	CMPQ R10, CX
+	JAE firstAndyaligned // the whole slice is short of it: the tail takes it
+firstAndyhead:
+	MOVQ (SI)(BX*8), R8
+	ANDQ (DX)(BX*8), R8
+	JNE firstAndydone
+	INCQ BX
+	CMPQ BX, R10
+	JNE firstAndyhead
+firstAndyaligned:
 firstAndy16:
 	LEAQ 16(BX), AX
 	CMPQ AX, CX
@@ -1746,6 +1931,22 @@ firstAndNotznone:
 	RET
 
 firstAndNoty:
+	MOVQ SI, R10
+	NEGQ R10
+	SHRQ $3, R10
+	ANDQ $3, R10 // words to the next 32-byte boundary
+	JEQ firstAndNotyaligned
+	CMPQ R10, CX
+	JAE firstAndNotyaligned // the whole slice is short of it: the tail takes it
+firstAndNotyhead:
+	MOVQ (DX)(BX*8), R8
+	NOTQ R8
+	ANDQ (SI)(BX*8), R8
+	JNE firstAndNotydone
+	INCQ BX
+	CMPQ BX, R10
+	JNE firstAndNotyhead
+firstAndNotyaligned:
 firstAndNoty16:
 	LEAQ 16(BX), AX
 	CMPQ AX, CX

@@ -56,8 +56,9 @@ func BenchmarkWords(b *testing.B) {
 
 // BenchmarkWordsOffset times the kernels on operands that start off a
 // 64-byte line by off bytes, as the allocator's bitmaps do (their words
-// follow a 16-byte header): the AVX-512 kernels step to the next line with a
-// masked head first. Compare with `benchstat -col /off`.
+// follow a 16-byte header), in each kernel implementation: the kernels step
+// to the next line (AVX-512) or 32-byte boundary (AVX2) first. Compare with
+// `benchstat -col /off`.
 func BenchmarkWordsOffset(b *testing.B) {
 	const n = 8192
 	nw := words.Len(n)
@@ -73,32 +74,43 @@ func BenchmarkWordsOffset(b *testing.B) {
 		for i := range x {
 			x[i], y[i] = uint64(i)*0x9e3779b97f4a7c15, uint64(i)*0x9e3779b97f4a7c15
 		}
-		b.Run(fmt.Sprintf("op=And/bits=%d/off=%d", n, off), func(b *testing.B) {
-			r := false
-			for b.Loop() {
-				r = words.And(d, x, y, n)
-			}
-			sinkBench = r
-		})
-		b.Run(fmt.Sprintf("op=Equal/bits=%d/off=%d", n, off), func(b *testing.B) {
-			r := false
-			for b.Loop() {
-				r = words.Equal(x, y, n)
-			}
-			sinkBench = r
-		})
-		b.Run(fmt.Sprintf("op=Weight/bits=%d/off=%d", n, off), func(b *testing.B) {
-			r := 0
-			for b.Loop() {
-				r = words.Weight(x, n)
-			}
-			sinkBench = r != 0
-		})
-		b.Run(fmt.Sprintf("op=Copy/bits=%d/off=%d", n, off), func(b *testing.B) {
-			for b.Loop() {
-				words.Copy(d, x, n)
-			}
-		})
+		for _, im := range benchImpls()[1:] {
+			name := func(op string) string { return fmt.Sprintf("op=%s/bits=%d/off=%d/impl=%s", op, n, off, im.label) }
+			b.Run(name("And"), func(b *testing.B) {
+				words.WithImpl(b, im.name, func() {
+					r := false
+					for b.Loop() {
+						r = words.And(d, x, y, n)
+					}
+					sinkBench = r
+				})
+			})
+			b.Run(name("Equal"), func(b *testing.B) {
+				words.WithImpl(b, im.name, func() {
+					r := false
+					for b.Loop() {
+						r = words.Equal(x, y, n)
+					}
+					sinkBench = r
+				})
+			})
+			b.Run(name("Weight"), func(b *testing.B) {
+				words.WithImpl(b, im.name, func() {
+					r := 0
+					for b.Loop() {
+						r = words.Weight(x, n)
+					}
+					sinkBench = r != 0
+				})
+			})
+			b.Run(name("Copy"), func(b *testing.B) {
+				words.WithImpl(b, im.name, func() {
+					for b.Loop() {
+						words.Copy(d, x, n)
+					}
+				})
+			})
+		}
 	}
 }
 

@@ -183,6 +183,26 @@ func head512(l, ptr string, body func()) {
 	p("%saligned:", l)
 }
 
+// headAVX2 is head512 for the AVX2 bodies: where ptr is not on a 32-byte
+// boundary, word (one word at BX in general registers) runs on the words up
+// to it, so that half the 32-byte accesses do not straddle two lines.
+// Clobbers R10.
+func headAVX2(l, ptr string, word func()) {
+	p("\tMOVQ %s, R10", ptr)
+	p("\tNEGQ R10")
+	p("\tSHRQ $3, R10")
+	p("\tANDQ $3, R10 // words to the next 32-byte boundary")
+	p("\tJEQ %saligned", l)
+	p("\tCMPQ R10, CX")
+	p("\tJAE %saligned // the whole slice is short of it: the tail takes it", l)
+	p("%shead:", l)
+	word()
+	p("\tINCQ BX")
+	p("\tCMPQ BX, R10")
+	p("\tJNE %shead", l)
+	p("%saligned:", l)
+}
+
 // pick jumps to the AVX2 body at label avx2 unless useAVX512 is set; the
 // AVX-512 body follows.
 func pick(avx2 string) {
@@ -297,6 +317,21 @@ func hsum256(y, x, tmp, r string) {
 	p("\tVMOVQ %s, %s", x, r)
 }
 
+// word counts the word at BX into R9, in general registers.
+func (c counter) word() {
+	if c.two {
+		p("\tMOVQ %s, R8", mem("a", 0))
+		p("\t%s %s, R8", c.scalar, mem("b", 0))
+		if c.store {
+			p("\tMOVQ R8, %s", mem("dst", 0))
+		}
+		p("\tPOPCNTQ R8, AX")
+	} else {
+		p("\tPOPCNTQ %s, AX", mem("a", 0))
+	}
+	p("\tADDQ AX, R9")
+}
+
 func weightAVX2(c counter, ret string) {
 	l := c.name + "y"
 	p("\tXORQ R9, R9")
@@ -308,6 +343,11 @@ func weightAVX2(c counter, ret string) {
 	p("\tVPSUBB Y0, Y2, Y3")
 	p("\tVPXOR Y6, Y6, Y6")
 	p("\tVPXOR Y7, Y7, Y7")
+	ptr := "SI"
+	if c.store {
+		ptr = "DI"
+	}
+	headAVX2(l, ptr, c.word)
 	step(l+"8", 8, l+"tail", func() {
 		for k, acc := range []string{"Y6", "Y7"} {
 			d, lo := fmt.Sprintf("Y%d", 4+4*k), fmt.Sprintf("Y%d", 5+4*k)
@@ -330,17 +370,7 @@ func weightAVX2(c counter, ret string) {
 	p("%stail:", l)
 	p("\tCMPQ BX, CX")
 	p("\tJEQ %ssum", l)
-	if c.two {
-		p("\tMOVQ %s, R8", mem("a", 0))
-		p("\t%s %s, R8", c.scalar, mem("b", 0))
-		if c.store {
-			p("\tMOVQ R8, %s", mem("dst", 0))
-		}
-		p("\tPOPCNTQ R8, AX")
-	} else {
-		p("\tPOPCNTQ %s, AX", mem("a", 0))
-	}
-	p("\tADDQ AX, R9")
+	c.word()
 	p("\tINCQ BX")
 	p("\tJMP %stail", l)
 	p("%ssum:", l)
@@ -440,12 +470,27 @@ func writer512(w writer) {
 	p("")
 }
 
+// word writes the word at BX in general registers, ORing it into R9 where
+// the writer reports a result.
+func (w writer) word() {
+	p("\tMOVQ %s, R8", mem(w.reg, 0))
+	if w.reg == "b" {
+		p("\tNOTQ R8")
+	}
+	p("\t%s %s, R8", w.scalar, mem(other(w.reg), 0))
+	p("\tMOVQ R8, %s", mem("dst", 0))
+	if w.result {
+		p("\tORQ R8, R9")
+	}
+}
+
 func writerAVX2(w writer) {
 	l := w.name + "y"
 	if w.result {
 		p("\tVPXOR Y8, Y8, Y8 // OR of the vector results")
 		p("\tXORQ R9, R9 // OR of the scalar ones")
 	}
+	headAVX2(l, "DI", w.word)
 	step(l+"16", 16, l+"4", func() {
 		for k := range 4 {
 			p("\tVMOVDQU %s, Y%d", mem(w.reg, 32*k), k)
@@ -472,15 +517,7 @@ func writerAVX2(w writer) {
 	p("%stail:", l)
 	p("\tCMPQ BX, CX")
 	p("\tJEQ %sdone", l)
-	p("\tMOVQ %s, R8", mem(w.reg, 0))
-	if w.reg == "b" {
-		p("\tNOTQ R8")
-	}
-	p("\t%s %s, R8", w.scalar, mem(other(w.reg), 0))
-	p("\tMOVQ R8, %s", mem("dst", 0))
-	if w.result {
-		p("\tORQ R8, R9")
-	}
+	w.word()
 	p("\tINCQ BX")
 	p("\tJMP %stail", l)
 	p("%sdone:", l)
@@ -530,6 +567,11 @@ func copy512() {
 
 // copyAVX2 is copy512 in 16-word steps of YMM registers, then 4, then words.
 func copyAVX2() {
+	word := func() {
+		p("\tMOVQ %s, R8", mem("a", 0))
+		p("\tMOVQ R8, %s", mem("dst", 0))
+	}
+	headAVX2("copyy", "DI", word)
 	step("copyy16", 16, "copyy4", func() {
 		for k := range 4 {
 			p("\tVMOVDQU %s, Y%d", mem("a", 32*k), k)
@@ -545,8 +587,7 @@ func copyAVX2() {
 	p("copyytail:")
 	p("\tCMPQ BX, CX")
 	p("\tJEQ copyydone")
-	p("\tMOVQ %s, R8", mem("a", 0))
-	p("\tMOVQ R8, %s", mem("dst", 0))
+	word()
 	p("\tINCQ BX")
 	p("\tJMP copyytail")
 	p("copyydone:")
@@ -686,6 +727,25 @@ func loadY(s search, k, off int) {
 	p("\t%s %s, Y%d, Y%d", s.yop, mem(other(s.reg), off), k, k)
 }
 
+// word tests the word at BX in general registers and goes to found on a
+// match.
+func (s search) word(found string) {
+	p("\tMOVQ %s, R8", mem(s.reg, 0))
+	switch {
+	case s.full:
+		p("\tNOTQ R8")
+		p("\tTESTQ R8, R8")
+	case s.reg == "b":
+		p("\tNOTQ R8")
+		p("\tANDQ %s, R8", mem("a", 0))
+	case s.two:
+		p("\t%s %s, R8", map[string]string{"VPXOR": "XORQ", "VPAND": "ANDQ"}[s.yop], mem("b", 0))
+	default:
+		p("\tTESTQ R8, R8")
+	}
+	p("\tJNE %s", found)
+}
+
 func searchAVX2(s search, ret string) {
 	l := s.name + "y"
 	// VPTEST sets ZF when the vector is zero and CF when it is all ones (its
@@ -702,6 +762,7 @@ func searchAVX2(s search, ret string) {
 			p("\tVPTEST Y0, Y0")
 		}
 	}
+	headAVX2(l, "SI", func() { s.word(l + "done") })
 	step(l+"16", 16, l+"4", func() {
 		for k := range 4 {
 			loadY(s, k, 32*k)
@@ -724,20 +785,7 @@ func searchAVX2(s search, ret string) {
 	p("%stail:", l)
 	p("\tCMPQ BX, CX")
 	p("\tJEQ %sdone", l)
-	p("\tMOVQ %s, R8", mem(s.reg, 0))
-	switch {
-	case s.full:
-		p("\tNOTQ R8")
-		p("\tTESTQ R8, R8")
-	case s.reg == "b":
-		p("\tNOTQ R8")
-		p("\tANDQ %s, R8", mem("a", 0))
-	case s.two:
-		p("\t%s %s, R8", map[string]string{"VPXOR": "XORQ", "VPAND": "ANDQ"}[s.yop], mem("b", 0))
-	default:
-		p("\tTESTQ R8, R8")
-	}
-	p("\tJNE %sdone", l)
+	s.word(l + "done")
 	p("\tINCQ BX")
 	p("\tJMP %stail", l)
 	p("%sdone:", l)
