@@ -9,10 +9,12 @@
 // Go side calls one symbol per operation.
 //
 // Register use: SI, DX (and DI for writers) point at a, b (and dst); CX is
-// the word count, BX the word index. The AVX-512 kernels run 32 words a
-// step (the searches 64 first), then 8, then the last 0-7 words under the opmask K1 built
-// by TAILMASK, so they never read or write past the slices. The AVX2 kernels
-// run 16 words a step, then 4, then single words in general registers.
+// the word count, BX the word index. The AVX-512 kernels first take the
+// words up to the next 64-byte line under a mask (head512), then run 32
+// words a step (the searches 64 first), then 8, then the last 0-7 words
+// under the opmask K1 built by TAILMASK, so they never read or write past
+// the slices. The AVX2 kernels take single words up to a 32-byte boundary,
+// then 16 words a step, then 4, then single words in general registers.
 // Every kernel ends with VZEROUPPER: dirty upper halves would slow the
 // SSE code that runs after it.
 
