@@ -82,3 +82,30 @@ func ExampleBitmap_All() {
 	// 65
 	// 64
 }
+
+func ExampleBitmap_AndWeight() {
+	x, y, z := bpfbitmap.MustNew(1000), bpfbitmap.MustNew(1000), bpfbitmap.MustNew(1000)
+	defer x.Release()
+	defer y.Release()
+	defer z.Release()
+	for i := 0; i < 1000; i += 2 {
+		x.Set(i) // the even bits
+	}
+	for i := 0; i < 1000; i += 3 {
+		y.Set(i) // the multiples of three
+	}
+	// The multiples of six, stored in z and counted in the same pass.
+	n, err := z.AndWeight(x, y)
+	fmt.Println(n, err, z.Weight(), z.FindFirstBit(), z.FindNextBit(1))
+	// Counting without a result to store: bitmap_weight_and.
+	fmt.Println(x.WeightAnd(y))
+	// Operands must have the destination's length, as for And.
+	short := bpfbitmap.MustNew(999)
+	defer short.Release()
+	_, err = z.AndWeight(x, short)
+	fmt.Println(errors.Is(err, bpfbitmap.ErrSizeMismatch))
+	// Output:
+	// 167 <nil> 167 0 6
+	// 167
+	// true
+}
