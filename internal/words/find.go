@@ -13,17 +13,18 @@ import "math/bits"
 // FindFirstBit returns the index of the first set bit below size, or size if
 // there is none (find_first_bit).
 func FindFirstBit(addr []uint64, size int) int {
-	return findFirstBit1(addr, size, firstSetGo, firstSetVec)
+	return findFirst1(addr, size, 0, firstSetGo, firstSetVec)
 }
 
-// findFirstBit1 is FindFirstBit with its searches passed in. Past one word
-// it searches from word 0, not from word 1 after testing word 0 as
-// FindNextBit does: the four-word steps then cover a multiple of four words
-// whole (at 1024 bits three steps and three single words from word 1).
-func findFirstBit1(addr []uint64, size int, loop, vec func(w []uint64, i, size int) int) int {
+// findFirst1 is FindFirstBit, and with flip all ones FindFirstZeroBit, with
+// their searches passed in. Past one word it searches from word 0, not from
+// word 1 after testing word 0 as FindNextBit does: the four-word steps then
+// cover a multiple of four words whole (at 1024 bits three steps and three
+// single words from word 1).
+func findFirst1(addr []uint64, size int, flip uint64, loop, vec func(w []uint64, i, size int) int) int {
 	if uint(size-1) < WordBits { // 1 to 64 bits
 		// No mask: a first match at or above size counts as size.
-		return min(bits.TrailingZeros64(addr[0]), size)
+		return min(bits.TrailingZeros64(addr[0]^flip), size)
 	}
 	if size >= asmSearchFrom {
 		return vec(addr, 0, size)
@@ -103,20 +104,7 @@ func firstSetGo(w []uint64, i, size int) int {
 // FindFirstZeroBit returns the index of the first clear bit below size, or size
 // (find_first_zero_bit).
 func FindFirstZeroBit(addr []uint64, size int) int {
-	return findFirstZeroBit1(addr, size, firstZeroGo, firstZeroVec)
-}
-
-// findFirstZeroBit1 is FindFirstZeroBit with its searches passed in, from
-// word 0 past one word as findFirstBit1.
-func findFirstZeroBit1(addr []uint64, size int, loop, vec func(w []uint64, i, size int) int) int {
-	if uint(size-1) < WordBits { // 1 to 64 bits
-		// No mask: a first match at or above size counts as size.
-		return min(bits.TrailingZeros64(^addr[0]), size)
-	}
-	if size >= asmSearchFrom {
-		return vec(addr, 0, size)
-	}
-	return loop(addr, 0, size)
+	return findFirst1(addr, size, ^uint64(0), firstZeroGo, firstZeroVec)
 }
 
 // FindNextZeroBit returns the first clear bit at or after offset below size, or
