@@ -20,21 +20,8 @@
 // flag table, kfuncs.Kfuncs, read when the analyzer runs.
 package possiblynil
 
-import (
-	"golang.org/x/tools/go/analysis"
-
-	"github.com/bpfbitmap/prototype/analysis/internal/refs"
-)
+import "github.com/bpfbitmap/prototype/analysis/internal/refs"
 
 // Analyzer reports violations of the possiblynil rule.
-var Analyzer = &analysis.Analyzer{
-	Name:     "possiblynil",
-	Doc:      "report KF_RET_NULL results used before they are compared with nil",
-	Run:      run,
-	Requires: []*analysis.Analyzer{refs.Analyzer},
-}
-
-func run(pass *analysis.Pass) (any, error) {
-	pass.ResultOf[refs.Analyzer].(*refs.Result).Report(pass, refs.RulePossiblyNil)
-	return nil, nil
-}
+var Analyzer = refs.RuleAnalyzer(refs.RulePossiblyNil,
+	"report KF_RET_NULL results used before they are compared with nil")

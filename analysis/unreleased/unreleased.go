@@ -21,21 +21,8 @@
 // flag table, kfuncs.Kfuncs, read when the analyzer runs.
 package unreleased
 
-import (
-	"golang.org/x/tools/go/analysis"
-
-	"github.com/bpfbitmap/prototype/analysis/internal/refs"
-)
+import "github.com/bpfbitmap/prototype/analysis/internal/refs"
 
 // Analyzer reports violations of the unreleased rule.
-var Analyzer = &analysis.Analyzer{
-	Name:     "unreleased",
-	Doc:      "report kfunc references that a path to return neither releases, puts in a kptr slot nor returns",
-	Run:      run,
-	Requires: []*analysis.Analyzer{refs.Analyzer},
-}
-
-func run(pass *analysis.Pass) (any, error) {
-	pass.ResultOf[refs.Analyzer].(*refs.Result).Report(pass, refs.RuleUnreleased)
-	return nil, nil
-}
+var Analyzer = refs.RuleAnalyzer(refs.RuleUnreleased,
+	"report kfunc references that a path to return neither releases, puts in a kptr slot nor returns")

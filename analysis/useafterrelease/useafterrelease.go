@@ -17,21 +17,8 @@
 // flag table, kfuncs.Kfuncs, read when the analyzer runs.
 package useafterrelease
 
-import (
-	"golang.org/x/tools/go/analysis"
-
-	"github.com/bpfbitmap/prototype/analysis/internal/refs"
-)
+import "github.com/bpfbitmap/prototype/analysis/internal/refs"
 
 // Analyzer reports violations of the useafterrelease rule.
-var Analyzer = &analysis.Analyzer{
-	Name:     "useafterrelease",
-	Doc:      "report references used after they were released",
-	Run:      run,
-	Requires: []*analysis.Analyzer{refs.Analyzer},
-}
-
-func run(pass *analysis.Pass) (any, error) {
-	pass.ResultOf[refs.Analyzer].(*refs.Result).Report(pass, refs.RuleUseAfterRelease)
-	return nil, nil
-}
+var Analyzer = refs.RuleAnalyzer(refs.RuleUseAfterRelease,
+	"report references used after they were released")

@@ -40,9 +40,24 @@ type Result struct {
 	Findings []Finding
 }
 
-// Report reports pass's findings of rule, but for those a
+// RuleAnalyzer returns the analyzer of one rule, named after it: one
+// analyzer per rule, as x/tools' passes are, each reporting its share of the
+// one walk Analyzer does for all of them.
+func RuleAnalyzer(rule, doc string) *analysis.Analyzer {
+	return &analysis.Analyzer{
+		Name: rule,
+		Doc:  doc,
+		Run: func(pass *analysis.Pass) (any, error) {
+			pass.ResultOf[Analyzer].(*Result).report(pass, rule)
+			return nil, nil
+		},
+		Requires: []*analysis.Analyzer{Analyzer},
+	}
+}
+
+// report reports pass's findings of rule, but for those a
 // //bpfbitmapvet:ignore directive silences (package ignore).
-func (r *Result) Report(pass *analysis.Pass, rule string) {
+func (r *Result) report(pass *analysis.Pass, rule string) {
 	var diags []analysis.Diagnostic
 	for _, f := range r.Findings {
 		if f.Rule == rule {
