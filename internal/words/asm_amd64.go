@@ -142,7 +142,7 @@ func firstAndNotAsm(a, b []uint64) int {
 // the functions call the kernels (see minAsmWords): the thresholds where the
 // CPU has the kernels, never without. Kept as one number each, the test in
 // the inlined helpers is one compare, which leaves Weight, Or, Xor, Empty and
-// FirstSetFrom budget for two direct calls instead of one indirect call.
+// FirstSetFrom budget for a call site for each path.
 var asmFrom, asmPairFrom, asmSearchFrom, asmCopyFrom = asmThresholds(useAsm)
 
 // asmThresholds returns asmFrom, asmPairFrom, asmSearchFrom and asmCopyFrom
