@@ -36,15 +36,16 @@ func findFirst1(addr []uint64, size int, flip uint64, loop, vec func(w []uint64,
 // below size, or size if there is none, also when offset >= size or offset is
 // negative (find_next_bit).
 func FindNextBit(addr []uint64, size, offset int) int {
-	return findNextBit1(addr, size, offset, firstSetGo, firstSetVec)
+	return findNext1(addr, size, offset, 0, firstSetGo, firstSetVec)
 }
 
-// findNextBit1 is FindNextBit with its search past the first word passed in.
-func findNextBit1(addr []uint64, size, offset int, loop, vec func(w []uint64, i, size int) int) int {
+// findNext1 is FindNextBit, and with flip all ones and the clear searches
+// FindNextZeroBit, with its searches past the first word passed in.
+func findNext1(addr []uint64, size, offset int, flip uint64, loop, vec func(w []uint64, i, size int) int) int {
 	if uint(offset) >= uint(size) {
 		return size
 	}
-	if w := addr[offset/WordBits] >> (uint(offset) % WordBits); w != 0 {
+	if w := (addr[offset/WordBits] ^ flip) >> (uint(offset) % WordBits); w != 0 {
 		return min(offset+bits.TrailingZeros64(w), size)
 	}
 	if size >= asmSearchFrom {
@@ -128,22 +129,7 @@ func FindFirstZeroBit(addr []uint64, size int) int {
 // FindNextZeroBit returns the first clear bit at or after offset below size, or
 // size (find_next_zero_bit).
 func FindNextZeroBit(addr []uint64, size, offset int) int {
-	return findNextZeroBit1(addr, size, offset, firstZeroGo, firstZeroVec)
-}
-
-// findNextZeroBit1 is FindNextZeroBit with its search past the first word
-// passed in.
-func findNextZeroBit1(addr []uint64, size, offset int, loop, vec func(w []uint64, i, size int) int) int {
-	if uint(offset) >= uint(size) {
-		return size
-	}
-	if w := ^addr[offset/WordBits] >> (uint(offset) % WordBits); w != 0 {
-		return min(offset+bits.TrailingZeros64(w), size)
-	}
-	if size >= asmSearchFrom {
-		loop = vec
-	}
-	return loop(addr, offset/WordBits+1, size)
+	return findNext1(addr, size, offset, ^uint64(0), firstZeroGo, firstZeroVec)
 }
 
 // firstZeroVec is firstZeroGo with the kernel.
@@ -159,15 +145,39 @@ func firstZeroVec(w []uint64, i, size int) int {
 }
 
 // firstZeroGo returns the first clear bit in the words of w from word i on,
-// or size.
+// or size, in firstSetGo's steps with AND for OR (four words a step instead
+// of one: FindFirstZeroBit at 1024 bits -20%, the pure-Go search at 8192
+// -45%, benchstat n=8). One loop over
+// the words XOR a flip word for both took FindFirstBit 66% and FindNextBit
+// 46% longer at 1024 bits: the compiler keeps the XORs, and the OR no
+// longer takes its words from memory.
 func firstZeroGo(w []uint64, i, size int) int {
-	x := w[i:Len(size)]
-	n := len(x)
-	j := 0
-	for ; j < n && x[j] == ^uint64(0); j++ {
+	w = w[:Len(size)]
+	n := len(w)
+	if i < 0 {
+		return size
 	}
-	if j < n {
-		return min((i+j)*WordBits+bits.TrailingZeros64(^x[j]), size)
+	for ; i <= n-4; i += 4 {
+		a, b, c, d := w[i], w[i+1], w[i+2], w[i+3]
+		if a&b&c&d == ^uint64(0) {
+			continue
+		}
+		k := i * WordBits
+		switch {
+		case a != ^uint64(0):
+		case b != ^uint64(0):
+			a, k = b, k+WordBits
+		case c != ^uint64(0):
+			a, k = c, k+2*WordBits
+		default:
+			a, k = d, k+3*WordBits
+		}
+		return min(k+bits.TrailingZeros64(^a), size)
+	}
+	for ; i < n; i++ {
+		if w[i] != ^uint64(0) {
+			return min(i*WordBits+bits.TrailingZeros64(^w[i]), size)
+		}
 	}
 	return size
 }

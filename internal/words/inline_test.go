@@ -24,8 +24,8 @@ var inlined = []string{
 	"Weight", "weight1", "WeightAnd", "weightAnd1", "And", "and1", "AndWeight", "andWeight1", "AndNot", "andNot1", "Or", "or1",
 	"Xor", "xor1", "Equal", "equal1", "Intersects", "intersects1",
 	"Subset", "subset1", "Empty", "empty1", "Full", "full1",
-	"FindFirstBit", "findFirst1", "FindNextBit", "findNextBit1",
-	"FindFirstZeroBit", "FindNextZeroBit", "findNextZeroBit1",
+	"FindFirstBit", "findFirst1", "FindNextBit", "findNext1",
+	"FindFirstZeroBit", "FindNextZeroBit",
 	"FirstSetFrom", "firstFrom1",
 }
 
