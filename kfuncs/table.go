@@ -264,9 +264,14 @@ var Kfuncs = Table{
 	{"bpf_bitmap_cast_to_cpumask", "BitmapCastToCpumask", "struct cpumask *bpf_bitmap_cast_to_cpumask(struct bpf_bitmap *bitmap)", KfRetNull | KfRcu, "proposed", KindKfunc, DesignProposed,
 		"KF_RET_NULL: NULL unless num_bits == nr_cpu_ids (the NULL-check tax; bpf_assert cannot drop it: bpf_throw is refused with a reference held or under RCU). No KF_ACQUIRE: the view takes no reference and must inherit the argument's trusted/RCU state, which no flag expresses today. KF_RCU so that a bitmap kptr read under RCU can be cast. The result is BPF-owned: mutators accept it.",
 		func(a *Args, n int) {
+			// The result goes to a once, after the loop, as the fixed
+			// design's baseline keeps its own: a pointer stored into a
+			// heap object checks the write barrier on every call.
+			m := a.Owned
 			for range n {
-				a.Owned = BitmapCastToCpumask(a.BitmapDst)
+				m = BitmapCastToCpumask(a.BitmapDst)
 			}
+			a.Owned = m
 		}},
 
 	// The proposal's generic bit kfuncs, flagged as the cpumask ones they generalise.
