@@ -82,13 +82,15 @@ func firstSetVec(w []uint64, i, size int) int {
 }
 
 // firstSetGo is FirstSetFrom in a Go loop: four words a step, tested with
-// one OR, then one. It indexes w from i rather than a subslice from 0 (at
-// 1024 bits that took FindNextBit from 5.47 to 4.71 ns), and has no
-// eight-word step. A step that finds a set bit picks its word from the four
-// it holds in registers, rather than breaking to the one-word loop, which
-// loads them again and branches once a word (benchstat n=8 at 1024 bits:
-// FindNextBit -7.7%, FindFirstBit ~). The test of i < 0 lets the compiler
-// drop the bounds checks from the four-word step.
+// one OR, then one. It indexes w from i rather than a subslice from 0, and
+// has no eight-word step: at 1024 bits (15 words from i = 1) that form took
+// FindNextBit from 5.47 to 4.71 ns and FindFirstBit from 5.38 to 4.68, with
+// the same times at 8192 bits (benchstat n=6, quiet machine). A step that
+// finds a set bit picks its word from the four it holds in registers rather
+// than breaking to the one-word loop, which loads them again and branches
+// once a word, and the test of i < 0 lets the compiler drop the bounds
+// checks from the step: together FindFirstBit -16.6% and FindNextBit -10.8%
+// at 1024 bits (benchstat n=6).
 func firstSetGo(w []uint64, i, size int) int {
 	w = w[:Len(size)]
 	n := len(w)
@@ -147,10 +149,9 @@ func firstZeroVec(w []uint64, i, size int) int {
 // firstZeroGo returns the first clear bit in the words of w from word i on,
 // or size, in firstSetGo's steps with AND for OR (four words a step instead
 // of one: FindFirstZeroBit at 1024 bits -20%, the pure-Go search at 8192
-// -45%, benchstat n=8). One loop over
-// the words XOR a flip word for both took FindFirstBit 66% and FindNextBit
-// 46% longer at 1024 bits: the compiler keeps the XORs, and the OR no
-// longer takes its words from memory.
+// -45%, benchstat n=8). One loop over the words XOR a flip word for both
+// took FindFirstBit 66% and FindNextBit 46% longer at 1024 bits: the
+// compiler keeps the XORs, and the OR no longer takes its words from memory.
 func firstZeroGo(w []uint64, i, size int) int {
 	w = w[:Len(size)]
 	n := len(w)
