@@ -102,17 +102,7 @@ func firstSetGo(w []uint64, i, size int) int {
 		if a|b|c|d == 0 {
 			continue
 		}
-		k := i * WordBits
-		switch {
-		case a != 0:
-		case b != 0:
-			a, k = b, k+WordBits
-		case c != 0:
-			a, k = c, k+2*WordBits
-		default:
-			a, k = d, k+3*WordBits
-		}
-		return min(k+bits.TrailingZeros64(a), size)
+		return min(i*WordBits+firstOfFour(a, b, c, d), size)
 	}
 	for ; i < n; i++ {
 		if w[i] != 0 {
@@ -120,6 +110,22 @@ func firstSetGo(w []uint64, i, size int) int {
 		}
 	}
 	return size
+}
+
+// firstOfFour returns the first set bit of the four words a, b, c, d taken
+// as one 256-bit run; one of them is not zero. firstSetGo and firstZeroGo
+// (with the words inverted) call it once, on the step that matched, so the
+// inversion costs their loops nothing.
+func firstOfFour(a, b, c, d uint64) int {
+	switch {
+	case a != 0:
+		return bits.TrailingZeros64(a)
+	case b != 0:
+		return WordBits + bits.TrailingZeros64(b)
+	case c != 0:
+		return 2*WordBits + bits.TrailingZeros64(c)
+	}
+	return 3*WordBits + bits.TrailingZeros64(d)
 }
 
 // FindFirstZeroBit returns the index of the first clear bit below size, or size
@@ -163,17 +169,7 @@ func firstZeroGo(w []uint64, i, size int) int {
 		if a&b&c&d == ^uint64(0) {
 			continue
 		}
-		k := i * WordBits
-		switch {
-		case a != ^uint64(0):
-		case b != ^uint64(0):
-			a, k = b, k+WordBits
-		case c != ^uint64(0):
-			a, k = c, k+2*WordBits
-		default:
-			a, k = d, k+3*WordBits
-		}
-		return min(k+bits.TrailingZeros64(^a), size)
+		return min(i*WordBits+firstOfFour(^a, ^b, ^c, ^d), size)
 	}
 	for ; i < n; i++ {
 		if w[i] != ^uint64(0) {
